@@ -1,0 +1,76 @@
+/* Pure flow generation: a network model in, ovs-ofctl flow lines out.
+ * No I/O.  The text is fed to 'ovs-ofctl --bundle add-flows', one flow per
+ * line; lines may start with "delete" to remove flows by cookie.
+ *
+ * Pipeline (see DESIGN.md):
+ *   table 0  ingress / port security: tags the packet with the network in
+ *            reg0, anything else is dropped
+ *   table 10 ARP: gateway responder, proxy ARP for endpoints
+ *   table 20 IP input: ICMP echo responder for gateways
+ *   table 30 policy: TCP rules
+ *   table 40 forward: routed (via the gateway MAC) or same-subnet
+ *
+ * Cookies: the high 32 bits name the network ('tag'), the low 32 bits the
+ * endpoint (0 for the network's own flows).  Flows shared by every network
+ * of a bridge carry FLOWS_COOKIE_BRIDGE. */
+#ifndef OVSGW_FLOWS_H
+#define OVSGW_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../plugin/util.h"
+
+enum {
+    FLOWS_T_INGRESS = 0,
+    FLOWS_T_ARP = 10,
+    FLOWS_T_IP = 20,
+    FLOWS_T_POLICY = 30,
+    FLOWS_T_FORWARD = 40,
+};
+
+#define FLOWS_COOKIE_BRIDGE UINT64_C(0x00000000ffffffff)
+#define FLOWS_COOKIE_NET_MASK UINT64_C(0xffffffff00000000)
+
+struct flows_subnet {
+    uint32_t net;     /* host order, host bits zero */
+    int plen;
+    uint32_t gateway; /* host order */
+};
+
+struct flows_network {
+    uint32_t tag;     /* nonzero, unique on its bridge */
+    uint8_t gateway_mac[MAC_LEN];
+    size_t n_subnets;
+    const struct flows_subnet *subnets;
+    const char *policy; /* table-30 flow lines from policy.c, or NULL */
+};
+
+struct flows_endpoint {
+    uint32_t id;      /* nonzero, unique in its network */
+    uint32_t ip;      /* host order */
+    uint8_t mac[MAC_LEN];
+    int ofport;
+};
+
+/* Cookie of a network's flows (endpoint 0) or of one endpoint's flows. */
+uint64_t flows_cookie(uint32_t tag, uint32_t endpoint_id);
+
+/* Flow lines shared by every network on a bridge: the table-miss entries.
+ * Returns a malloc'd string. */
+char *flows_bridge(void);
+
+/* The network's own flows: gateway ARP and ICMP responders per subnet,
+ * and its policy lines.  Returns a malloc'd string. */
+char *flows_network(const struct flows_network *net);
+
+/* One endpoint's flows: port security, proxy ARP, forwarding.
+ * Returns a malloc'd string. */
+char *flows_endpoint(const struct flows_network *net,
+                     const struct flows_endpoint *ep);
+
+/* A "delete" line for every flow of the network 'tag' (its endpoints'
+ * too), or of one endpoint when 'endpoint_id' is nonzero.  Malloc'd. */
+char *flows_delete(uint32_t tag, uint32_t endpoint_id);
+
+#endif

@@ -1,0 +1,975 @@
+#include "driver.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../flows/flows.h"
+#include "link.h"
+#include "log.h"
+#include "ofctl.h"
+#include "options.h"
+#include "ovsdb.h"
+#include "request.h"
+
+/* OVSDB external_ids keys.  A bridge can carry several networks, so each
+ * network has a key of its own on the bridge. */
+#define EXT_OWNED "ovsgw-owned"
+#define EXT_NET_PREFIX "ovsgw-net-"
+#define EXT_ENDPOINT "ovsgw-endpoint"
+#define EXT_NETWORK "ovsgw-network"
+#define EXT_IPV4 "ovsgw-ipv4"
+#define EXT_MAC "ovsgw-mac"
+#define EXT_COOKIE "ovsgw-cookie"
+#define EXT_PEER "ovsgw-peer"
+
+/* How long to wait for ovs-vswitchd to pick up a new bridge or port. */
+#define VSWITCHD_WAIT_MS 5000
+
+struct endpoint {
+    struct endpoint *next;
+    char id[REQUEST_ID_MAX + 1];
+    struct flows_endpoint fe; /* cookie id, IP, MAC, OpenFlow port */
+    int plen;
+    size_t subnet;
+    char host_if[IFNAMSIZ]; /* on the bridge */
+    char peer_if[IFNAMSIZ]; /* moved into the container by Docker */
+};
+
+struct network {
+    struct network *next;
+    char id[REQUEST_ID_MAX + 1];
+    char bridge[OPTIONS_BRIDGE_MAX + 1];
+    bool bridge_owned; /* ovsgw created it: deleted with its last network */
+    bool netdev;
+    uint32_t tag;
+    uint8_t gateway_mac[MAC_LEN];
+    struct options opts;
+    json_t *generic; /* the driver options as given, persisted */
+    size_t n_subnets;
+    struct flows_subnet subnets[REQUEST_MAX_SUBNETS];
+    struct endpoint *endpoints;
+};
+
+struct driver {
+    struct ovsdb *db;
+    char *rundir;
+    struct network *networks;
+};
+
+/* ---- replies ---------------------------------------------------------- */
+
+/* Sets an {"Err": msg} reply, logs it and returns 'status'.  Takes
+ * ownership of 'msg'. */
+static unsigned fail(json_t **ret, unsigned status, const char *call,
+                     const char *id, char *msg)
+{
+    log_warn("%s %.12s: %s", call, id ? id : "-", msg);
+    *ret = json_pack("{s:s}", "Err", msg);
+    free(msg);
+    return status;
+}
+
+/* ---- model ------------------------------------------------------------ */
+
+static struct network *find_network(struct driver *d, const char *id)
+{
+    for (struct network *n = d->networks; n; n = n->next) {
+        if (!strcmp(n->id, id)) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static struct endpoint *find_endpoint(struct network *n, const char *id)
+{
+    for (struct endpoint *e = n->endpoints; e; e = e->next) {
+        if (!strcmp(e->id, id)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static struct flows_network flows_net(const struct network *n)
+{
+    return (struct flows_network) { .tag = n->tag,
+                                    .n_subnets = n->n_subnets,
+                                    .subnets = n->subnets,
+                                    .gateway_mac = { n->gateway_mac[0],
+                                                     n->gateway_mac[1],
+                                                     n->gateway_mac[2],
+                                                     n->gateway_mac[3],
+                                                     n->gateway_mac[4],
+                                                     n->gateway_mac[5] } };
+}
+
+/* The first 8 hex digits of a Docker ID as a number. */
+static uint32_t id_prefix32(const char *id)
+{
+    char buf[9];
+    memcpy(buf, id, 8);
+    buf[8] = '\0';
+    return (uint32_t) strtoul(buf, NULL, 16);
+}
+
+/* A locally administered MAC from 'first' and 5 bytes of an ID. */
+static void mac_from_id(uint8_t first, const char *id, uint8_t ret[MAC_LEN])
+{
+    ret[0] = first;
+    for (int i = 1; i < MAC_LEN; i++) {
+        char b[3] = { id[2 * i - 2], id[2 * i - 1], '\0' };
+        ret[i] = (uint8_t) strtoul(b, NULL, 16);
+    }
+}
+
+/* A network tag for 'n' that no other network on its bridge uses. */
+static uint32_t pick_tag(struct driver *d, const char *bridge, const char *id)
+{
+    uint32_t tag = id_prefix32(id);
+
+    for (;;) {
+        bool taken = tag == 0;
+        for (struct network *o = d->networks; o && !taken; o = o->next) {
+            taken = !strcmp(o->bridge, bridge) && o->tag == tag;
+        }
+        if (!taken) {
+            return tag;
+        }
+        tag++;
+    }
+}
+
+static void network_free(struct network *n)
+{
+    while (n->endpoints) {
+        struct endpoint *e = n->endpoints;
+        n->endpoints = e->next;
+        free(e);
+    }
+    json_decref(n->generic);
+    free(n);
+}
+
+static void network_unlink(struct driver *d, struct network *n)
+{
+    for (struct network **p = &d->networks; *p; p = &(*p)->next) {
+        if (*p == n) {
+            *p = n->next;
+            return;
+        }
+    }
+}
+
+static void endpoint_unlink(struct network *n, struct endpoint *e)
+{
+    for (struct endpoint **p = &n->endpoints; *p; p = &(*p)->next) {
+        if (*p == e) {
+            *p = e->next;
+            return;
+        }
+    }
+}
+
+static bool bridge_shared(struct driver *d, const struct network *n)
+{
+    for (struct network *o = d->networks; o; o = o->next) {
+        if (o != n && !strcmp(o->bridge, n->bridge)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- OVSDB operations ------------------------------------------------- */
+
+static json_t *where_name(const char *name)
+{
+    return json_pack("[[s,s,s]]", "name", "==", name);
+}
+
+/* The network's state as stored on its bridge. */
+static char *network_state(const struct network *n)
+{
+    json_t *subnets = json_array();
+    char mac[MAC_STRLEN], ip[IP4_STRLEN], gw[IP4_STRLEN];
+
+    for (size_t i = 0; i < n->n_subnets; i++) {
+        _cleanup_free_ char *pool = xasprintf(
+            "%s/%d", util_ip4_format(n->subnets[i].net, ip),
+            n->subnets[i].plen);
+        json_array_append_new(subnets, json_pack(
+            "{s:s,s:s}", "pool", pool, "gateway",
+            util_ip4_format(n->subnets[i].gateway, gw)));
+    }
+    json_t *j = json_pack("{s:I,s:s,s:o,s:O}", "tag", (json_int_t) n->tag,
+                          "gateway_mac", util_mac_format(n->gateway_mac, mac),
+                          "subnets", subnets, "options",
+                          n->generic ? n->generic : json_null());
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return s;
+}
+
+/* Reads the Bridge row called 'name'.  Returns 1 and the row (caller
+ * owns) if it exists, 0 if not, or -errno. */
+static int bridge_get(struct driver *d, const char *name, json_t **ret_row,
+                      char **ret_err)
+{
+    json_t *res = NULL;
+    int r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:o,s:[s,s,s]}]", "op", "select", "table",
+                  "Bridge", "where", where_name(name), "columns", "_uuid",
+                  "external_ids", "datapath_type"),
+        &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    json_t *rows = json_object_get(json_array_get(res, 0), "rows");
+    if (json_array_size(rows) == 0) {
+        json_decref(res);
+        return 0;
+    }
+    *ret_row = json_incref(json_array_get(rows, 0));
+    json_decref(res);
+    return 1;
+}
+
+/* Creates the bridge of 'n', or adds 'n' to the existing bridge of that
+ * name, with the network's state in external_ids; waits until
+ * ovs-vswitchd has the bridge. */
+static int bridge_attach(struct driver *d, struct network *n, bool kernel_dp,
+                         char **ret_err)
+{
+    _cleanup_free_ char *key = xasprintf(EXT_NET_PREFIX "%s", n->id);
+    _cleanup_free_ char *state = NULL;
+    json_t *row = NULL;
+    int r;
+
+    r = bridge_get(d, n->bridge, &row, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    if (r > 0) {
+        json_t *ext = ovsdb_map_to_object(json_object_get(row,
+                                                          "external_ids"));
+        const char *dp = json_string_value(json_object_get(row,
+                                                           "datapath_type"));
+        n->bridge_owned = json_object_get(ext, EXT_OWNED) != NULL;
+        n->netdev = dp && !strcmp(dp, "netdev");
+        json_decref(ext);
+        json_decref(row);
+        if (n->opts.datapath != OPTIONS_DP_AUTO
+            && (n->opts.datapath == OPTIONS_DP_NETDEV) != n->netdev) {
+            *ret_err = xasprintf("ovsgw.datapath: bridge %s exists with "
+                                 "datapath %s", n->bridge,
+                                 n->netdev ? "netdev" : "system");
+            return -EINVAL;
+        }
+        state = network_state(n);
+        return ovsdb_transact(
+            d->db,
+            json_pack("[{s:s,s:s,s:o,s:[[s,s,o]]}]", "op", "mutate",
+                      "table", "Bridge", "where", where_name(n->bridge),
+                      "mutations", "external_ids", "insert",
+                      ovsdb_map(json_pack("{s:s}", key, state))),
+            NULL, ret_err);
+    }
+
+    enum options_datapath dp = n->opts.datapath;
+    if (dp == OPTIONS_DP_AUTO) {
+        dp = kernel_dp ? OPTIONS_DP_SYSTEM : OPTIONS_DP_NETDEV;
+    }
+    n->netdev = dp == OPTIONS_DP_NETDEV;
+    n->bridge_owned = true;
+    state = network_state(n);
+    json_t *ops = json_pack(
+        "[{s:s,s:s,s:{s:s,s:s},s:s},"
+        " {s:s,s:s,s:{s:s,s:o},s:s},"
+        " {s:s,s:s,s:{s:s,s:o,s:s,s:s,s:[s,[s,s,s]],s:o},s:s},"
+        " {s:s,s:s,s:[],s:[[s,s,o]]}]",
+        "op", "insert", "table", "Interface", "row", "name", n->bridge,
+        "type", "internal", "uuid-name", "iface",
+        "op", "insert", "table", "Port", "row", "name", n->bridge,
+        "interfaces", ovsdb_named("iface"), "uuid-name", "port",
+        "op", "insert", "table", "Bridge", "row", "name", n->bridge,
+        "ports", ovsdb_named("port"), "fail_mode", "secure",
+        "datapath_type", options_datapath_name(dp), "protocols", "set",
+        "OpenFlow10", "OpenFlow13", "OpenFlow14", "external_ids",
+        ovsdb_map(json_pack("{s:s,s:s}", EXT_OWNED, "true", key, state)),
+        "uuid-name", "br",
+        "op", "mutate", "table", "Open_vSwitch", "where", "mutations",
+        "bridges", "insert", ovsdb_named("br"));
+    if ((r = ovsdb_transact(d->db, ops, NULL, ret_err)) < 0) {
+        return r;
+    }
+    /* ovs-vswitchd fills in datapath_id once the bridge exists. */
+    return ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:o,s:[s],s:s,s:[{s:[s,[]]}],s:i}]", "op",
+                  "wait", "table", "Bridge", "where", where_name(n->bridge),
+                  "columns", "datapath_id", "until", "!=", "rows",
+                  "datapath_id", "set", "timeout", VSWITCHD_WAIT_MS),
+        NULL, ret_err);
+}
+
+/* Removes 'n' from its bridge: deletes the bridge if ovsgw created it and
+ * no other network uses it, else just the network's key. */
+static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
+{
+    _cleanup_free_ char *key = xasprintf(EXT_NET_PREFIX "%s", n->id);
+    json_t *row = NULL;
+    int r;
+
+    if (!n->bridge_owned || bridge_shared(d, n)) {
+        return ovsdb_transact(
+            d->db,
+            json_pack("[{s:s,s:s,s:o,s:[[s,s,[s,[s]]]]}]", "op", "mutate",
+                      "table", "Bridge", "where", where_name(n->bridge),
+                      "mutations", "external_ids", "delete", "set", key),
+            NULL, ret_err);
+    }
+    r = bridge_get(d, n->bridge, &row, ret_err);
+    if (r <= 0) {
+        return r;
+    }
+    const char *uuid = json_string_value(
+        json_array_get(json_object_get(row, "_uuid"), 1));
+    /* Bridge, Port and Interface rows go with the last reference. */
+    r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:[],s:[[s,s,o]]}]", "op", "mutate", "table",
+                  "Open_vSwitch", "where", "mutations", "bridges", "delete",
+                  ovsdb_uuid(uuid)),
+        NULL, ret_err);
+    json_decref(row);
+    return r;
+}
+
+/* Adds the host end of 'e' to the bridge with the endpoint's state in
+ * external_ids, and waits for its OpenFlow port number. */
+static int port_add(struct driver *d, struct network *n, struct endpoint *e,
+                    char **ret_err)
+{
+    char mac[MAC_STRLEN], ip[IP4_STRLEN], cookie[16];
+    _cleanup_free_ char *addr = xasprintf(
+        "%s/%d", util_ip4_format(e->fe.ip, ip), e->plen);
+    json_t *res = NULL;
+    int r;
+
+    snprintf(cookie, sizeof cookie, "0x%08" PRIx32, e->fe.id);
+    json_t *ext = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", EXT_ENDPOINT, e->id,
+                            EXT_NETWORK, n->id, EXT_IPV4, addr, EXT_MAC,
+                            util_mac_format(e->fe.mac, mac), EXT_COOKIE,
+                            cookie, EXT_PEER, e->peer_if);
+    json_t *ops = json_pack(
+        "[{s:s,s:s,s:{s:s,s:o},s:s},"
+        " {s:s,s:s,s:{s:s,s:o},s:s},"
+        " {s:s,s:s,s:o,s:[[s,s,o]]}]",
+        "op", "insert", "table", "Interface", "row", "name", e->host_if,
+        "external_ids", ovsdb_map(ext), "uuid-name", "iface",
+        "op", "insert", "table", "Port", "row", "name", e->host_if,
+        "interfaces", ovsdb_named("iface"), "uuid-name", "port",
+        "op", "mutate", "table", "Bridge", "where", where_name(n->bridge),
+        "mutations", "ports", "insert", ovsdb_named("port"));
+    json_decref(ext);
+    if ((r = ovsdb_transact(d->db, ops, &res, ret_err)) < 0) {
+        return r;
+    }
+    long long count = json_integer_value(
+        json_object_get(json_array_get(res, 2), "count"));
+    json_decref(res);
+    if (count != 1) {
+        /* The unreferenced Port and Interface rows were dropped. */
+        *ret_err = xasprintf("bridge %s is gone from OVSDB", n->bridge);
+        return -ENOENT;
+    }
+
+    r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:o,s:[s],s:s,s:[{s:[s,[]]}],s:i},"
+                  " {s:s,s:s,s:o,s:[s,s]}]",
+                  "op", "wait", "table", "Interface", "where",
+                  where_name(e->host_if), "columns", "ofport", "until", "!=",
+                  "rows", "ofport", "set", "timeout", VSWITCHD_WAIT_MS,
+                  "op", "select", "table", "Interface", "where",
+                  where_name(e->host_if), "columns", "ofport", "error"),
+        &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    json_t *row = json_array_get(
+        json_object_get(json_array_get(res, 1), "rows"), 0);
+    e->fe.ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"), -1);
+    if (e->fe.ofport <= 0) {
+        const json_t *err = json_array_get(
+            json_array_get(json_object_get(row, "error"), 1), 0);
+        *ret_err = xasprintf("ovs-vswitchd could not add port %s: %s",
+                             e->host_if,
+                             json_is_string(err) ? json_string_value(err)
+                                                 : "no OpenFlow port");
+        r = -EIO;
+    }
+    json_decref(res);
+    return r;
+}
+
+/* Removes the port 'name' from 'bridge'.  A port that is not there is
+ * not an error. */
+static int port_del(struct driver *d, const char *bridge, const char *name,
+                    char **ret_err)
+{
+    json_t *res = NULL;
+    int r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:o,s:[s]}]", "op", "select", "table", "Port",
+                  "where", where_name(name), "columns", "_uuid"),
+        &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    json_t *row = json_array_get(
+        json_object_get(json_array_get(res, 0), "rows"), 0);
+    const char *uuid = json_string_value(
+        json_array_get(json_object_get(row, "_uuid"), 1));
+    if (uuid) {
+        r = ovsdb_transact(
+            d->db,
+            json_pack("[{s:s,s:s,s:o,s:[[s,s,o]]}]", "op", "mutate",
+                      "table", "Bridge", "where", where_name(bridge),
+                      "mutations", "ports", "delete", ovsdb_uuid(uuid)),
+            NULL, ret_err);
+    }
+    json_decref(res);
+    return r;
+}
+
+/* Whether ovs-vswitchd keeps TSO on userspace ports (then veths keep their
+ * offloads); read from Open_vSwitch other_config. */
+static bool userspace_tso(struct driver *d)
+{
+    json_t *res = NULL;
+    bool on = false;
+
+    if (ovsdb_transact(d->db,
+                       json_pack("[{s:s,s:s,s:[],s:[s]}]", "op", "select",
+                                 "table", "Open_vSwitch", "where", "columns",
+                                 "other_config"),
+                       &res, NULL) < 0) {
+        return false;
+    }
+    json_t *row = json_array_get(
+        json_object_get(json_array_get(res, 0), "rows"), 0);
+    json_t *oc = ovsdb_map_to_object(json_object_get(row, "other_config"));
+    const char *v = json_string_value(
+        json_object_get(oc, "userspace-tso-enable"));
+    on = v && !strcmp(v, "true");
+    json_decref(oc);
+    json_decref(res);
+    return on;
+}
+
+/* ---- flows ------------------------------------------------------------ */
+
+static int apply(struct driver *d, const char *bridge, const char *flows,
+                 char **ret_err)
+{
+    return ofctl_bundle(d->rundir, bridge, flows, ret_err);
+}
+
+/* Replaces all of the network's own flows (not its endpoints'). */
+static int apply_network(struct driver *d, struct network *n, char **ret_err)
+{
+    struct flows_network fn = flows_net(n);
+    _cleanup_free_ char *bridge_flows = flows_bridge();
+    _cleanup_free_ char *net_flows = flows_network(&fn);
+    _cleanup_free_ char *del = xasprintf(
+        "delete cookie=0x%016" PRIx64 "/-1\n", flows_cookie(n->tag, 0));
+    _cleanup_free_ char *all = xasprintf("%s%s%s", del, bridge_flows,
+                                         net_flows);
+    return apply(d, n->bridge, all, ret_err);
+}
+
+/* ---- handlers --------------------------------------------------------- */
+
+static unsigned h_activate(void *ud, const json_t *req, json_t **ret)
+{
+    (void) ud, (void) req;
+    *ret = json_pack("{s:[s]}", "Implements", "NetworkDriver");
+    return 200;
+}
+
+static unsigned h_capabilities(void *ud, const json_t *req, json_t **ret)
+{
+    (void) ud, (void) req;
+    *ret = json_pack("{s:s,s:s}", "Scope", "local", "ConnectivityScope",
+                     "local");
+    return 200;
+}
+
+static unsigned h_empty(void *ud, const json_t *req, json_t **ret)
+{
+    (void) ud, (void) req;
+    *ret = json_object();
+    return 200;
+}
+
+static bool subnets_overlap(const struct flows_subnet *a,
+                            const struct flows_subnet *b)
+{
+    uint32_t m = util_plen_mask(a->plen < b->plen ? a->plen : b->plen);
+    return (a->net & m) == (b->net & m);
+}
+
+static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "CreateNetwork";
+    struct driver *d = ud;
+    struct request_network rn;
+    struct network *n;
+    char *err = NULL;
+    int r;
+
+    if ((err = request_parse_network(req, &rn))) {
+        return fail(ret, 400, call, NULL, err);
+    }
+    if (find_network(d, rn.network)) {
+        return fail(ret, 400, call, rn.network,
+                    xasprintf("network %.12s exists", rn.network));
+    }
+    n = xzalloc(sizeof *n);
+    strcpy(n->id, rn.network);
+    if ((err = options_parse(rn.generic, &n->opts))) {
+        network_free(n);
+        return fail(ret, 400, call, rn.network, err);
+    }
+    n->generic = rn.generic ? json_deep_copy(rn.generic) : NULL;
+    n->n_subnets = rn.n_subnets;
+    memcpy(n->subnets, rn.subnets, sizeof rn.subnets);
+    if (n->opts.bridge[0]) {
+        strcpy(n->bridge, n->opts.bridge);
+    } else {
+        snprintf(n->bridge, sizeof n->bridge, "ovsgw-%.9s", n->id);
+    }
+    if (n->opts.gateway_mac_set) {
+        memcpy(n->gateway_mac, n->opts.gateway_mac, MAC_LEN);
+    } else {
+        mac_from_id(0x06, n->id, n->gateway_mac);
+    }
+    /* Networks on one bridge are told apart by their tag, and their
+     * addresses must not overlap or forwarding would be ambiguous. */
+    for (struct network *o = d->networks; o; o = o->next) {
+        if (strcmp(o->bridge, n->bridge)) {
+            continue;
+        }
+        for (size_t i = 0; i < n->n_subnets; i++) {
+            for (size_t j = 0; j < o->n_subnets; j++) {
+                if (subnets_overlap(&n->subnets[i], &o->subnets[j])) {
+                    char a[IP4_STRLEN];
+                    util_ip4_format(n->subnets[i].net, a);
+                    network_free(n);
+                    return fail(ret, 400, call, rn.network, xasprintf(
+                        "subnet %s/%d overlaps network %.12s on bridge %s",
+                        a, rn.subnets[i].plen, o->id, o->bridge));
+                }
+            }
+        }
+    }
+    n->tag = pick_tag(d, n->bridge, n->id);
+
+    bool kernel_dp = access("/sys/module/openvswitch", F_OK) == 0;
+    if ((r = bridge_attach(d, n, kernel_dp, &err)) < 0) {
+        goto fail;
+    }
+    if ((r = apply_network(d, n, &err)) < 0) {
+        goto undo_bridge;
+    }
+    n->next = d->networks;
+    d->networks = n;
+    log_info("%s %.12s: bridge %s (%s, %s), %zu subnet(s)", call, n->id,
+             n->bridge, n->netdev ? "netdev" : "system",
+             n->bridge_owned ? "created" : "shared", n->n_subnets);
+    *ret = json_object();
+    return 200;
+
+undo_bridge:
+    {
+        _cleanup_free_ char *e2 = NULL;
+        _cleanup_free_ char *del = flows_delete(n->tag, 0);
+        apply(d, n->bridge, del, NULL);
+        if (bridge_detach(d, n, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, n->id, e2);
+        }
+    }
+fail:
+    {
+        char *msg = xasprintf("bridge %s: %s", n->bridge,
+                              err ? err : strerror(-r));
+        free(err);
+        network_free(n);
+        return fail(ret, 500, call, rn.network, msg);
+    }
+}
+
+/* Undoes everything an endpoint has: flows, port, veth.  Goes on after a
+ * failed step so that as little as possible is left; returns the first
+ * error with its message. */
+static int endpoint_teardown(struct driver *d, struct network *n,
+                             struct endpoint *e, char **ret_err)
+{
+    _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+    char *err = NULL;
+    int r, first = 0;
+
+    if ((r = apply(d, n->bridge, del, &err)) < 0) {
+        first = r;
+        *ret_err = TAKE_PTR(err);
+    }
+    free(err);
+    err = NULL;
+    if ((r = port_del(d, n->bridge, e->host_if, &err)) < 0 && !first) {
+        first = r;
+        *ret_err = TAKE_PTR(err);
+    }
+    free(err);
+    r = link_delete(e->host_if);
+    if (r < 0 && r != -ENODEV && !first) {
+        first = r;
+        *ret_err = xasprintf("cannot delete veth %s: %s", e->host_if,
+                             strerror(-r));
+    }
+    return first;
+}
+
+static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "DeleteNetwork";
+    struct driver *d = ud;
+    struct request_ids ids;
+    struct network *n;
+    char *err = NULL;
+    int r = 0;
+
+    if ((err = request_parse_ids(req, false, &ids))) {
+        return fail(ret, 400, call, NULL, err);
+    }
+    if (!(n = find_network(d, ids.network))) {
+        return fail(ret, 404, call, ids.network,
+                    xasprintf("no network %.12s", ids.network));
+    }
+    /* Docker removes endpoints first; clean up any it left. */
+    while (n->endpoints) {
+        struct endpoint *e = n->endpoints;
+        _cleanup_free_ char *e2 = NULL;
+        if (endpoint_teardown(d, n, e, &e2) < 0) {
+            log_warn("%s %.12s: endpoint %.12s: %s", call, n->id, e->id, e2);
+        }
+        n->endpoints = e->next;
+        free(e);
+    }
+    bool last = !bridge_shared(d, n);
+    if (!(last && n->bridge_owned)) {
+        /* The bridge stays: take out this network's flows, and the shared
+         * table-miss flows if no ovsgw network is left on it. */
+        _cleanup_free_ char *del = flows_delete(n->tag, 0);
+        _cleanup_free_ char *all = last ? xasprintf(
+            "%sdelete cookie=0x%016" PRIx64 "/-1\n", del,
+            FLOWS_COOKIE_BRIDGE) : xstrdup(del);
+        r = apply(d, n->bridge, all, &err);
+    }
+    if (r >= 0) {
+        r = bridge_detach(d, n, &err);
+    }
+    if (r < 0) {
+        char *msg = xasprintf("bridge %s: %s", n->bridge, err);
+        free(err);
+        return fail(ret, 500, call, n->id, msg);
+    }
+    log_info("%s %.12s: bridge %s %s", call, n->id, n->bridge,
+             last && n->bridge_owned ? "deleted" : "kept");
+    network_unlink(d, n);
+    network_free(n);
+    *ret = json_object();
+    return 200;
+}
+
+static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "CreateEndpoint";
+    struct driver *d = ud;
+    struct request_endpoint re;
+    struct network *n;
+    struct endpoint *e;
+    char mac[MAC_STRLEN], ip[IP4_STRLEN];
+    char *err = NULL;
+    int r;
+
+    if ((err = request_parse_endpoint(req, &re))) {
+        return fail(ret, 400, call, NULL, err);
+    }
+    if (!(n = find_network(d, re.ids.network))) {
+        return fail(ret, 404, call, re.ids.endpoint,
+                    xasprintf("no network %.12s", re.ids.network));
+    }
+    if (find_endpoint(n, re.ids.endpoint)) {
+        return fail(ret, 400, call, re.ids.endpoint,
+                    xasprintf("endpoint %.12s exists", re.ids.endpoint));
+    }
+    e = xzalloc(sizeof *e);
+    strcpy(e->id, re.ids.endpoint);
+    e->fe.ip = re.ip;
+    e->plen = re.plen;
+    util_ip4_format(re.ip, ip);
+    e->subnet = n->n_subnets;
+    for (size_t i = 0; i < n->n_subnets; i++) {
+        if ((re.ip & util_plen_mask(n->subnets[i].plen))
+            == n->subnets[i].net) {
+            e->subnet = i;
+        }
+    }
+    if (e->subnet == n->n_subnets) {
+        free(e);
+        return fail(ret, 400, call, re.ids.endpoint,
+                    xasprintf("address %s is in none of the network's "
+                              "subnets", ip));
+    }
+    if (re.ip == n->subnets[e->subnet].gateway) {
+        free(e);
+        return fail(ret, 400, call, re.ids.endpoint,
+                    xasprintf("address %s is the gateway", ip));
+    }
+    if (re.mac_given) {
+        memcpy(e->fe.mac, re.mac, MAC_LEN);
+    } else {
+        mac_from_id(0x02, e->id, e->fe.mac);
+    }
+    e->fe.id = id_prefix32(e->id);
+    for (struct endpoint *o = n->endpoints; o; o = o->next) {
+        if (o->fe.ip == re.ip || !memcmp(o->fe.mac, e->fe.mac, MAC_LEN)) {
+            free(e);
+            return fail(ret, 400, call, re.ids.endpoint, xasprintf(
+                "address %s or MAC is already used by endpoint %.12s", ip,
+                o->id));
+        }
+    }
+    /* The cookie's endpoint half must be unique in the network. */
+    for (bool taken = true; taken;) {
+        taken = e->fe.id == 0;
+        for (struct endpoint *o = n->endpoints; o && !taken; o = o->next) {
+            taken = o->fe.id == e->fe.id;
+        }
+        if (taken) {
+            e->fe.id++;
+        }
+    }
+    snprintf(e->host_if, sizeof e->host_if, "og%.12s", e->id);
+    snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", e->id);
+
+    r = link_veth_create(e->host_if, e->peer_if, e->fe.mac, n->opts.mtu);
+    if (r < 0) {
+        err = xasprintf("cannot create veth %s: %s", e->host_if,
+                        strerror(-r));
+        goto fail;
+    }
+    /* Without userspace TSO, a netdev bridge passes TCP segments with
+     * unfinished checksums: compute them in the container instead. */
+    if (n->netdev && !userspace_tso(d)
+        && (r = link_set_tx_csum(e->peer_if, false)) < 0) {
+        err = xasprintf("cannot turn off TX checksum offload on %s: %s",
+                        e->peer_if, strerror(-r));
+        goto undo_veth;
+    }
+    if ((r = port_add(d, n, e, &err)) < 0) {
+        goto undo_veth;
+    }
+    struct flows_network fn = flows_net(n);
+    _cleanup_free_ char *flows = flows_endpoint(&fn, &e->fe);
+    if ((r = apply(d, n->bridge, flows, &err)) < 0) {
+        goto undo_port;
+    }
+    e->next = n->endpoints;
+    n->endpoints = e;
+    log_info("%s %.12s: %s %s port %s ofport %d on %s", call, e->id, ip,
+             util_mac_format(e->fe.mac, mac), e->host_if, e->fe.ofport,
+             n->bridge);
+    *ret = re.mac_given
+               ? json_object()
+               : json_pack("{s:{s:s}}", "Interface", "MacAddress", mac);
+    return 200;
+
+undo_port:
+    {
+        _cleanup_free_ char *e2 = NULL;
+        if (port_del(d, n->bridge, e->host_if, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, e->id, e2);
+        }
+    }
+undo_veth:
+    link_delete(e->host_if);
+fail:
+    {
+        char *msg = xasprintf("endpoint %s: %s", ip, err ? err : "failed");
+        free(err);
+        free(e);
+        return fail(ret, 500, call, re.ids.endpoint, msg);
+    }
+}
+
+/* Finds the network and endpoint a request names, or sets the Err
+ * reply and returns its status. */
+static unsigned lookup(struct driver *d, const json_t *req, const char *call,
+                       struct network **ret_n, struct endpoint **ret_e,
+                       json_t **ret)
+{
+    struct request_ids ids;
+    char *err;
+
+    if ((err = request_parse_ids(req, true, &ids))) {
+        return fail(ret, 400, call, NULL, err);
+    }
+    if (!(*ret_n = find_network(d, ids.network))) {
+        return fail(ret, 404, call, ids.endpoint,
+                    xasprintf("no network %.12s", ids.network));
+    }
+    if (!(*ret_e = find_endpoint(*ret_n, ids.endpoint))) {
+        return fail(ret, 404, call, ids.endpoint,
+                    xasprintf("no endpoint %.12s in network %.12s",
+                              ids.endpoint, ids.network));
+    }
+    return 0;
+}
+
+static unsigned h_delete_endpoint(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "DeleteEndpoint";
+    struct driver *d = ud;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+    char *err = NULL;
+
+    if ((status = lookup(d, req, call, &n, &e, ret))) {
+        return status;
+    }
+    if (endpoint_teardown(d, n, e, &err) < 0) {
+        return fail(ret, 500, call, e->id, err);
+    }
+    log_info("%s %.12s: port %s removed from %s", call, e->id, e->host_if,
+             n->bridge);
+    endpoint_unlink(n, e);
+    free(e);
+    *ret = json_object();
+    return 200;
+}
+
+static unsigned h_join(void *ud, const json_t *req, json_t **ret)
+{
+    struct driver *d = ud;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+    char gw[IP4_STRLEN];
+
+    if ((status = lookup(d, req, "Join", &n, &e, ret))) {
+        return status;
+    }
+    util_ip4_format(n->subnets[e->subnet].gateway, gw);
+    log_info("Join %.12s: %s as eth*, gateway %s", e->id, e->peer_if, gw);
+    *ret = json_pack("{s:{s:s,s:s},s:s}", "InterfaceName", "SrcName",
+                     e->peer_if, "DstPrefix", "eth", "Gateway", gw);
+    return 200;
+}
+
+static unsigned h_leave(void *ud, const json_t *req, json_t **ret)
+{
+    struct driver *d = ud;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+
+    if ((status = lookup(d, req, "Leave", &n, &e, ret))) {
+        return status;
+    }
+    log_info("Leave %.12s", e->id);
+    *ret = json_object();
+    return 200;
+}
+
+static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
+{
+    struct driver *d = ud;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+    char mac[MAC_STRLEN], ip[IP4_STRLEN], gw[IP4_STRLEN];
+
+    if ((status = lookup(d, req, "EndpointOperInfo", &n, &e, ret))) {
+        return status;
+    }
+    _cleanup_free_ char *addr = xasprintf(
+        "%s/%d", util_ip4_format(e->fe.ip, ip), e->plen);
+    *ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:s,s:s}}", "Value", "bridge",
+                     n->bridge, "port", e->host_if, "ofport", e->fe.ofport,
+                     "address", addr, "mac", util_mac_format(e->fe.mac, mac),
+                     "gateway",
+                     util_ip4_format(n->subnets[e->subnet].gateway, gw));
+    return 200;
+}
+
+static const struct http_route routes[] = {
+    { "/Plugin.Activate", h_activate },
+    { "/NetworkDriver.GetCapabilities", h_capabilities },
+    { "/NetworkDriver.CreateNetwork", h_create_network },
+    { "/NetworkDriver.DeleteNetwork", h_delete_network },
+    { "/NetworkDriver.CreateEndpoint", h_create_endpoint },
+    { "/NetworkDriver.EndpointOperInfo", h_oper_info },
+    { "/NetworkDriver.DeleteEndpoint", h_delete_endpoint },
+    { "/NetworkDriver.Join", h_join },
+    { "/NetworkDriver.Leave", h_leave },
+    { "/NetworkDriver.ProgramExternalConnectivity", h_empty },
+    { "/NetworkDriver.RevokeExternalConnectivity", h_empty },
+    { "/NetworkDriver.DiscoverNew", h_empty },
+    { "/NetworkDriver.DiscoverDelete", h_empty },
+    { "/NetworkDriver.AllocateNetwork", h_empty },
+    { "/NetworkDriver.FreeNetwork", h_empty },
+};
+
+const struct http_route *driver_routes(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(routes);
+    return routes;
+}
+
+int driver_new(const struct driver_config *cfg, struct driver **ret)
+{
+    struct driver *d = xzalloc(sizeof *d);
+    int r;
+
+    if ((r = ovsdb_new(cfg->ovsdb_remote, &d->db)) < 0) {
+        free(d);
+        return r;
+    }
+    d->rundir = xstrdup(cfg->ovs_rundir);
+    *ret = d;
+    return 0;
+}
+
+void driver_free(struct driver *d)
+{
+    if (!d) {
+        return;
+    }
+    while (d->networks) {
+        struct network *n = d->networks;
+        d->networks = n->next;
+        network_free(n);
+    }
+    ovsdb_free(d->db);
+    free(d->rundir);
+    free(d);
+}

@@ -1,0 +1,28 @@
+/* The remote network driver: one handler per /NetworkDriver.* call.  The
+ * only module that orchestrates links, OVSDB and flows, rolls back what a
+ * failed call did, and turns errors into {"Err": "..."}. */
+#ifndef OVSGW_DRIVER_H
+#define OVSGW_DRIVER_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+struct driver_config {
+    const char *ovsdb_remote; /* "unix:/var/run/openvswitch/db.sock" */
+    const char *ovs_rundir;   /* where BRIDGE.mgmt sockets live */
+};
+
+struct driver;
+
+/* Creates the driver; it connects to OVSDB on first use.  Returns 0 or
+ * -errno. */
+int driver_new(const struct driver_config *cfg, struct driver **ret);
+
+/* Frees the driver; leaves every bridge, port and flow in place. */
+void driver_free(struct driver *d);
+
+/* The route table for http_server_start(); 'userdata' is the driver. */
+const struct http_route *driver_routes(size_t *ret_n);
+
+#endif

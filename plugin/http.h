@@ -1,0 +1,49 @@
+/* HTTP glue: a route table of JSON handlers served by libmicrohttpd on a
+ * unix socket.  http_dispatch() is the pure part (routing, body limits,
+ * JSON in and out) and is unit-tested without a socket. */
+#ifndef OVSGW_HTTP_H
+#define OVSGW_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define HTTP_BODY_MAX (1024 * 1024)
+
+/* A handler gets the parsed request body (an empty object when the body
+ * was empty) and sets '*ret_reply' to a JSON reply it hands over to the
+ * caller.  Returns the HTTP status. */
+typedef unsigned (*http_handler)(void *userdata, const json_t *req,
+                                 json_t **ret_reply);
+
+struct http_route {
+    const char *path; /* e.g. "/NetworkDriver.CreateNetwork" */
+    http_handler handler;
+};
+
+/* Routes one request.  'body' need not be NUL-terminated.  Sets
+ * '*ret_body' to the malloc'd JSON reply text and returns its status:
+ * 404 for an unknown path, 405 for a method other than POST, 413 for a
+ * body over HTTP_BODY_MAX, 400 for a body that is not a JSON object; each
+ * with {"Err": "..."}. */
+unsigned http_dispatch(const struct http_route *routes, size_t n_routes,
+                       void *userdata, const char *method, const char *path,
+                       const char *body, size_t len, char **ret_body);
+
+/* Creates a listening unix socket at 'path', mode 0600: makes the parent
+ * directory if missing and replaces a stale socket.  Returns 0 and the fd
+ * in '*ret_fd', or -errno. */
+int http_listen_unix(const char *path, int *ret_fd);
+
+struct http_server;
+
+/* Serves 'routes' on 'listen_fd' (takes ownership of the fd) from one
+ * internal thread, so handlers run one at a time.  'routes' must outlive
+ * the server.  Returns 0 or -errno. */
+int http_server_start(int listen_fd, const struct http_route *routes,
+                      size_t n_routes, void *userdata,
+                      struct http_server **ret);
+
+/* Stops the server and closes its socket.  NULL is fine. */
+void http_server_stop(struct http_server *srv);
+
+#endif

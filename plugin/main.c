@@ -1,0 +1,127 @@
+/* ovsgw: argv, signals, the socket; everything else is in the library. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define DEFAULT_SOCKET "/run/docker/plugins/ovsgw.sock"
+#define DEFAULT_OVSDB "unix:/var/run/openvswitch/db.sock"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ovsgw [--socket PATH] [--ovsdb unix:PATH] "
+            "[--ovs-rundir DIR]\n"
+            "             [--log-level debug|info|warn|error]\n"
+            "Docker remote network driver on Open vSwitch.\n"
+            "  --socket PATH     plugin socket (default %s);\n"
+            "                    the driver name is its basename\n"
+            "  --ovsdb REMOTE    ovsdb-server (default %s)\n"
+            "  --ovs-rundir DIR  where BRIDGE.mgmt sockets are (default: "
+            "the\n"
+            "                    directory of the OVSDB socket)\n"
+            "  --log-level L     debug, info, warn or error (default info)\n",
+            DEFAULT_SOCKET, DEFAULT_OVSDB);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "socket", required_argument, NULL, 's' },
+        { "ovsdb", required_argument, NULL, 'd' },
+        { "ovs-rundir", required_argument, NULL, 'r' },
+        { "log-level", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *socket_path = DEFAULT_SOCKET, *ovsdb = DEFAULT_OVSDB;
+    _cleanup_free_ char *rundir = NULL;
+    struct driver *d = NULL;
+    struct http_server *srv = NULL;
+    const struct http_route *routes;
+    size_t n_routes;
+    sigset_t sigs;
+    int c, fd, r, sig;
+
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            socket_path = optarg;
+            break;
+        case 'd':
+            ovsdb = optarg;
+            break;
+        case 'r':
+            free(rundir);
+            rundir = xstrdup(optarg);
+            break;
+        case 'l':
+            if ((r = log_level_parse(optarg)) < 0) {
+                fprintf(stderr, "ovsgw: bad --log-level \"%s\"\n", optarg);
+                return 2;
+            }
+            log_set_level((enum log_level) r);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (!rundir) {
+        const char *path = strncmp(ovsdb, "unix:", 5) ? ovsdb : ovsdb + 5;
+        const char *slash = strrchr(path, '/');
+        rundir = slash ? strndup(path, (size_t) (slash - path))
+                       : xstrdup(".");
+    }
+
+    /* Signals are taken synchronously below; the server thread inherits
+     * the mask. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct driver_config cfg = { .ovsdb_remote = ovsdb,
+                                 .ovs_rundir = rundir };
+    if ((r = driver_new(&cfg, &d)) < 0) {
+        log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
+        return 1;
+    }
+    if ((r = http_listen_unix(socket_path, &fd)) < 0) {
+        log_error("cannot listen on %s: %s", socket_path, strerror(-r));
+        driver_free(d);
+        return 1;
+    }
+    routes = driver_routes(&n_routes);
+    if ((r = http_server_start(fd, routes, n_routes, d, &srv)) < 0) {
+        log_error("cannot start the HTTP server: %s", strerror(-r));
+        close(fd);
+        unlink(socket_path);
+        driver_free(d);
+        return 1;
+    }
+    log_info("serving %s (OVSDB %s, OVS run directory %s)", socket_path,
+             ovsdb, rundir);
+    while (sigwait(&sigs, &sig) != 0) {
+    }
+    log_info("%s: shutting down", strsignal(sig));
+    http_server_stop(srv);
+    unlink(socket_path);
+    driver_free(d);
+    return 0;
+}

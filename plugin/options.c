@@ -1,0 +1,96 @@
+#include "options.h"
+
+#include <string.h>
+
+#define MTU_KEY "com.docker.network.driver.mtu"
+
+static const char *const known_keys =
+    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, " MTU_KEY;
+
+bool options_valid_ifname(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > OPTIONS_BRIDGE_MAX || name[0] == '-'
+        || name[0] == '.') {
+        return false;
+    }
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+const char *options_datapath_name(enum options_datapath dp)
+{
+    return dp == OPTIONS_DP_NETDEV ? "netdev" : "system";
+}
+
+static char *parse_one(const char *key, const char *val, struct options *o)
+{
+    if (!strcmp(key, "ovsgw.bridge")) {
+        if (!options_valid_ifname(val)) {
+            return xasprintf("%s: bad bridge name \"%s\": want 1 to %d "
+                             "characters of A-Z a-z 0-9 _ . -", key, val,
+                             OPTIONS_BRIDGE_MAX);
+        }
+        strcpy(o->bridge, val);
+    } else if (!strcmp(key, "ovsgw.datapath")) {
+        if (!strcmp(val, "system")) {
+            o->datapath = OPTIONS_DP_SYSTEM;
+        } else if (!strcmp(val, "netdev")) {
+            o->datapath = OPTIONS_DP_NETDEV;
+        } else {
+            return xasprintf("%s: bad datapath \"%s\": want system or "
+                             "netdev", key, val);
+        }
+    } else if (!strcmp(key, "ovsgw.gateway_mac")) {
+        uint8_t mac[MAC_LEN];
+        static const uint8_t zero[MAC_LEN];
+        if (!util_mac_parse(val, mac) || (mac[0] & 1)
+            || !memcmp(mac, zero, MAC_LEN)) {
+            return xasprintf("%s: bad MAC \"%s\": want a unicast "
+                             "xx:xx:xx:xx:xx:xx", key, val);
+        }
+        memcpy(o->gateway_mac, mac, MAC_LEN);
+        o->gateway_mac_set = true;
+    } else if (!strcmp(key, MTU_KEY)) {
+        long mtu;
+        if (!util_parse_int(val, 68, 65535, &mtu)) {
+            return xasprintf("%s: bad MTU \"%s\": want 68 to 65535", key,
+                             val);
+        }
+        o->mtu = (int) mtu;
+    } else if (!strncmp(key, "ovsgw.", 6)) {
+        return xasprintf("unknown option \"%s\" (known: %s)", key,
+                         known_keys);
+    }
+    return NULL;
+}
+
+char *options_parse(const json_t *generic, struct options *ret)
+{
+    struct options o = { .datapath = OPTIONS_DP_AUTO,
+                         .mtu = OPTIONS_MTU_DEFAULT };
+    const char *key;
+    json_t *val;
+
+    if (generic && !json_is_null(generic)) {
+        if (!json_is_object(generic)) {
+            return xstrdup("driver options: want an object of strings");
+        }
+        json_object_foreach((json_t *) generic, key, val) {
+            bool ours = !strncmp(key, "ovsgw.", 6) || !strcmp(key, MTU_KEY);
+            if (!ours) {
+                continue;
+            }
+            if (!json_is_string(val)) {
+                return xasprintf("%s: want a string value", key);
+            }
+            char *err = parse_one(key, json_string_value(val), &o);
+            if (err) {
+                return err;
+            }
+        }
+    }
+    *ret = o;
+    return NULL;
+}

@@ -1,0 +1,310 @@
+#include "ovsdb.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct ovsdb {
+    char *path;
+    int fd;
+    long long next_id;
+    struct strbuf in; /* bytes received and not parsed yet */
+};
+
+int ovsdb_new(const char *remote, struct ovsdb **ret)
+{
+    struct ovsdb *db;
+
+    if (strncmp(remote, "unix:", 5) || !remote[5]
+        || strlen(remote + 5) >= sizeof(((struct sockaddr_un *) 0)->sun_path)) {
+        return -EINVAL;
+    }
+    db = xzalloc(sizeof *db);
+    db->path = xstrdup(remote + 5);
+    db->fd = -1;
+    db->next_id = 1;
+    *ret = db;
+    return 0;
+}
+
+static void disconnect(struct ovsdb *db)
+{
+    if (db->fd >= 0) {
+        close(db->fd);
+        db->fd = -1;
+    }
+    strbuf_free(&db->in);
+}
+
+void ovsdb_free(struct ovsdb *db)
+{
+    if (!db) {
+        return;
+    }
+    disconnect(db);
+    free(db->path);
+    free(db);
+}
+
+static int connect_db(struct ovsdb *db)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd;
+
+    strcpy(sa.sun_path, db->path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    db->fd = fd;
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int send_json(struct ovsdb *db, const json_t *msg)
+{
+    _cleanup_free_ char *s = json_dumps(msg, JSON_COMPACT);
+    size_t len = strlen(s), off = 0;
+
+    while (off < len) {
+        ssize_t n = send(db->fd, s + off, len - off, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        off += (size_t) n;
+    }
+    return 0;
+}
+
+/* Takes one complete JSON value off the input buffer, reading more as
+ * needed until 'deadline'. */
+static int recv_json(struct ovsdb *db, long long deadline, json_t **ret)
+{
+    for (;;) {
+        if (db->in.len) {
+            json_error_t err;
+            json_t *v = json_loadb(db->in.buf, db->in.len,
+                                   JSON_DISABLE_EOF_CHECK, &err);
+            if (v) {
+                size_t used = (size_t) err.position;
+                memmove(db->in.buf, db->in.buf + used, db->in.len - used);
+                db->in.len -= used;
+                db->in.buf[db->in.len] = '\0';
+                *ret = v;
+                return 0;
+            }
+            /* An error before the end of the buffer is a real one; at the
+             * end the value is just not complete yet. */
+            if ((size_t) err.position < db->in.len) {
+                return -EPROTO;
+            }
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            return -ETIMEDOUT;
+        }
+        struct pollfd p = { .fd = db->fd, .events = POLLIN };
+        int r = poll(&p, 1, (int) left);
+        if (r < 0 && errno != EINTR) {
+            return -errno;
+        }
+        if (r <= 0) {
+            continue;
+        }
+        char buf[16384];
+        ssize_t n = recv(db->fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            return -errno;
+        }
+        if (n == 0) {
+            return -ECONNRESET;
+        }
+        strbuf_addn(&db->in, buf, (size_t) n);
+    }
+}
+
+/* Sends a request and waits for the reply with the same id, answering
+ * the server's echo requests meanwhile. */
+static int call(struct ovsdb *db, const char *method, json_t *params,
+                json_t **ret_result, char **ret_err)
+{
+    long long id = db->next_id++;
+    long long deadline = now_ms() + OVSDB_TIMEOUT_MS;
+    json_t *msg;
+    int r;
+
+    if (db->fd < 0 && (r = connect_db(db)) < 0) {
+        json_decref(params);
+        if (ret_err) {
+            *ret_err = xasprintf("cannot connect to ovsdb-server at %s: %s",
+                                 db->path, strerror(-r));
+        }
+        return r;
+    }
+    msg = json_pack("{s:s,s:o,s:I}", "method", method, "params", params,
+                    "id", (json_int_t) id);
+    r = send_json(db, msg);
+    json_decref(msg);
+    while (r == 0) {
+        json_t *in = NULL;
+        if ((r = recv_json(db, deadline, &in)) < 0) {
+            break;
+        }
+        const json_t *m = json_object_get(in, "method");
+        if (json_is_string(m) && !strcmp(json_string_value(m), "echo")) {
+            json_t *echo = json_pack(
+                "{s:O,s:n,s:O}", "result", json_object_get(in, "params"),
+                "error", "id", json_object_get(in, "id"));
+            r = send_json(db, echo);
+            json_decref(echo);
+            json_decref(in);
+            continue;
+        }
+        const json_t *rid = json_object_get(in, "id");
+        if (!json_is_integer(rid) || json_integer_value(rid) != id) {
+            json_decref(in); /* an update or a stale reply */
+            continue;
+        }
+        const json_t *error = json_object_get(in, "error");
+        if (error && !json_is_null(error)) {
+            if (ret_err) {
+                *ret_err = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
+            }
+            json_decref(in);
+            return -EPROTO;
+        }
+        *ret_result = json_incref(json_object_get(in, "result"));
+        json_decref(in);
+        return 0;
+    }
+    /* After an I/O error the stream position is unknown: start over. */
+    disconnect(db);
+    if (ret_err) {
+        *ret_err = xasprintf("ovsdb-server at %s: %s", db->path,
+                             strerror(-r));
+    }
+    return r;
+}
+
+int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
+                   char **ret_err)
+{
+    json_t *params = json_array(), *result = NULL;
+    int r;
+
+    json_array_append_new(params, json_string("Open_vSwitch"));
+    json_array_extend(params, ops);
+    json_decref(ops);
+    r = call(db, "transact", params, &result, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    /* The transaction failed if any result carries an "error". */
+    size_t i;
+    json_t *res;
+    json_array_foreach(result, i, res) {
+        const json_t *e = json_object_get(res, "error");
+        if (json_is_string(e)) {
+            if (ret_err) {
+                const json_t *d = json_object_get(res, "details");
+                *ret_err = xasprintf("operation %zu: %s%s%s", i,
+                                     json_string_value(e), d ? ": " : "",
+                                     d ? json_string_value(d) : "");
+            }
+            json_decref(result);
+            return -EPROTO;
+        }
+    }
+    if (ret_results) {
+        *ret_results = result;
+    } else {
+        json_decref(result);
+    }
+    return 0;
+}
+
+json_t *ovsdb_map(json_t *obj)
+{
+    json_t *pairs = json_array();
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(obj, k, v) {
+        json_array_append_new(pairs, json_pack("[sO]", k, v));
+    }
+    return json_pack("[so]", "map", pairs);
+}
+
+json_t *ovsdb_set1(json_t *v)
+{
+    return json_pack("[s[o]]", "set", v);
+}
+
+json_t *ovsdb_named(const char *name)
+{
+    return json_pack("[ss]", "named-uuid", name);
+}
+
+json_t *ovsdb_uuid(const char *uuid)
+{
+    return json_pack("[ss]", "uuid", uuid);
+}
+
+json_t *ovsdb_map_to_object(const json_t *col)
+{
+    json_t *obj = json_object();
+    const json_t *pairs = json_array_get(col, 1);
+    size_t i;
+    json_t *pair;
+
+    if (!json_is_string(json_array_get(col, 0))
+        || strcmp(json_string_value(json_array_get(col, 0)), "map")) {
+        return obj;
+    }
+    json_array_foreach(pairs, i, pair) {
+        const json_t *k = json_array_get(pair, 0);
+        const json_t *v = json_array_get(pair, 1);
+        if (json_is_string(k) && json_is_string(v)) {
+            json_object_set(obj, json_string_value(k), (json_t *) v);
+        }
+    }
+    return obj;
+}
+
+long long ovsdb_int_value(const json_t *col, long long dflt)
+{
+    if (json_is_integer(col)) {
+        return json_integer_value(col);
+    }
+    /* An optional integer column that is empty is ["set",[]]. */
+    const json_t *elems = json_array_get(col, 1);
+    if (json_is_array(elems) && json_array_size(elems) == 1
+        && json_is_integer(json_array_get(elems, 0))) {
+        return json_integer_value(json_array_get(elems, 0));
+    }
+    return dflt;
+}

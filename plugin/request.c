@@ -1,0 +1,178 @@
+#include "request.h"
+
+#include <string.h>
+
+/* Docker's IDs are 64 hex digits; shorter ones (12 and up) are taken so
+ * that tools and tests can use short IDs. */
+#define ID_MIN 12
+
+static char *parse_id(const json_t *req, const char *key,
+                      char ret[REQUEST_ID_MAX + 1])
+{
+    const json_t *v = json_object_get(req, key);
+    const char *s;
+
+    if (!v) {
+        return xasprintf("missing %s", key);
+    }
+    if (!json_is_string(v)) {
+        return xasprintf("%s: want a string", key);
+    }
+    s = json_string_value(v);
+    if (strlen(s) > REQUEST_ID_MAX || !util_is_hex_id(s, ID_MIN)) {
+        return xasprintf("%s: bad ID \"%.80s\": want %d to %d hex digits",
+                         key, s, ID_MIN, REQUEST_ID_MAX);
+    }
+    strcpy(ret, s);
+    return NULL;
+}
+
+char *request_parse_ids(const json_t *req, bool need_endpoint,
+                        struct request_ids *ret)
+{
+    struct request_ids ids = { 0 };
+    char *err;
+
+    if (!json_is_object(req)) {
+        return xstrdup("request: want a JSON object");
+    }
+    if ((err = parse_id(req, "NetworkID", ids.network))) {
+        return err;
+    }
+    if (need_endpoint && (err = parse_id(req, "EndpointID", ids.endpoint))) {
+        return err;
+    }
+    *ret = ids;
+    return NULL;
+}
+
+static char *parse_pool(const json_t *d, size_t i, struct flows_subnet *ret)
+{
+    const json_t *pool = json_object_get(d, "Pool");
+    const json_t *gw = json_object_get(d, "Gateway");
+    uint32_t net, gwip;
+    int plen, gwplen;
+
+    if (!json_is_object(d)) {
+        return xasprintf("IPv4Data[%zu]: want an object", i);
+    }
+    if (!json_is_string(pool)
+        || !util_cidr4_parse(json_string_value(pool), true, &net, &plen)) {
+        return xasprintf("IPv4Data[%zu].Pool: want an IPv4 network like "
+                         "10.20.1.0/24", i);
+    }
+    if (plen > 30) {
+        return xasprintf("IPv4Data[%zu].Pool %s: too small, want /30 or "
+                         "larger", i, json_string_value(pool));
+    }
+    if (!json_is_string(gw) || !*json_string_value(gw)) {
+        return xasprintf("IPv4Data[%zu]: missing Gateway", i);
+    }
+    /* Docker sends the gateway as CIDR; a bare address is taken too. */
+    if (!util_cidr4_parse(json_string_value(gw), false, &gwip, &gwplen)) {
+        if (!util_ip4_parse(json_string_value(gw), &gwip)) {
+            return xasprintf("IPv4Data[%zu].Gateway: bad address \"%.40s\"",
+                             i, json_string_value(gw));
+        }
+    }
+    if ((gwip & util_plen_mask(plen)) != net) {
+        return xasprintf("IPv4Data[%zu].Gateway %s is outside the pool %s",
+                         i, json_string_value(gw), json_string_value(pool));
+    }
+    *ret = (struct flows_subnet) { .net = net, .plen = plen,
+                                   .gateway = gwip };
+    return NULL;
+}
+
+char *request_parse_network(const json_t *req, struct request_network *ret)
+{
+    struct request_network n = { 0 };
+    struct request_ids ids;
+    const json_t *v4, *v6, *opts, *generic = NULL;
+    char *err;
+
+    if ((err = request_parse_ids(req, false, &ids))) {
+        return err;
+    }
+    strcpy(n.network, ids.network);
+
+    v6 = json_object_get(req, "IPv6Data");
+    if (v6 && !json_is_null(v6)
+        && (!json_is_array(v6) || json_array_size(v6) > 0)) {
+        return xstrdup("IPv6 is not supported by ovsgw: create the network "
+                       "without --ipv6");
+    }
+    v4 = json_object_get(req, "IPv4Data");
+    if (!json_is_array(v4) || json_array_size(v4) == 0) {
+        return xstrdup("IPv4Data: ovsgw needs at least one IPv4 subnet");
+    }
+    if (json_array_size(v4) > REQUEST_MAX_SUBNETS) {
+        return xasprintf("IPv4Data: at most %d subnets",
+                         REQUEST_MAX_SUBNETS);
+    }
+    for (size_t i = 0; i < json_array_size(v4); i++) {
+        if ((err = parse_pool(json_array_get(v4, i), i, &n.subnets[i]))) {
+            return err;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const struct flows_subnet *a = &n.subnets[i], *b = &n.subnets[j];
+            uint32_t m = util_plen_mask(a->plen < b->plen ? a->plen
+                                                          : b->plen);
+            if ((a->net & m) == (b->net & m)) {
+                return xasprintf("IPv4Data[%zu] overlaps IPv4Data[%zu]", i,
+                                 j);
+            }
+        }
+    }
+    n.n_subnets = json_array_size(v4);
+
+    opts = json_object_get(req, "Options");
+    if (opts && !json_is_null(opts)) {
+        if (!json_is_object(opts)) {
+            return xstrdup("Options: want an object");
+        }
+        generic = json_object_get(opts, "com.docker.network.generic");
+    }
+    n.generic = generic;
+    *ret = n;
+    return NULL;
+}
+
+char *request_parse_endpoint(const json_t *req, struct request_endpoint *ret)
+{
+    struct request_endpoint e = { 0 };
+    const json_t *iface, *addr, *mac;
+    char *err;
+
+    if ((err = request_parse_ids(req, true, &e.ids))) {
+        return err;
+    }
+    iface = json_object_get(req, "Interface");
+    if (!json_is_object(iface)) {
+        return xstrdup("Interface: want an object with an IPv4 Address");
+    }
+    addr = json_object_get(iface, "Address");
+    if (!json_is_string(addr) || !*json_string_value(addr)) {
+        return xstrdup("Interface.Address: ovsgw needs an IPv4 address");
+    }
+    if (!util_cidr4_parse(json_string_value(addr), false, &e.ip, &e.plen)) {
+        return xasprintf("Interface.Address: bad IPv4 CIDR \"%.40s\"",
+                         json_string_value(addr));
+    }
+    mac = json_object_get(iface, "MacAddress");
+    if (mac && !json_is_null(mac)) {
+        if (!json_is_string(mac)) {
+            return xstrdup("Interface.MacAddress: want a string");
+        }
+        if (*json_string_value(mac)) {
+            if (!util_mac_parse(json_string_value(mac), e.mac)
+                || (e.mac[0] & 1)) {
+                return xasprintf("Interface.MacAddress: bad unicast MAC "
+                                 "\"%.40s\"", json_string_value(mac));
+            }
+            e.mac_given = true;
+        }
+    }
+    *ret = e;
+    return NULL;
+}

@@ -1,0 +1,49 @@
+/* Parsing of Docker's remote-driver request bodies into structs.  Pure:
+ * every function returns NULL on success or a malloc'd message for
+ * {"Err": ...}, and leaves its outputs untouched on failure. */
+#ifndef OVSGW_REQUEST_H
+#define OVSGW_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../flows/flows.h"
+#include "util.h"
+
+#define REQUEST_ID_MAX 64
+#define REQUEST_MAX_SUBNETS 32
+
+struct request_ids {
+    char network[REQUEST_ID_MAX + 1];
+    char endpoint[REQUEST_ID_MAX + 1]; /* "" when not asked for */
+};
+
+struct request_network {
+    char network[REQUEST_ID_MAX + 1];
+    size_t n_subnets;
+    struct flows_subnet subnets[REQUEST_MAX_SUBNETS];
+    const json_t *generic; /* borrowed from the request; may be NULL */
+};
+
+struct request_endpoint {
+    struct request_ids ids;
+    uint32_t ip;      /* host order */
+    int plen;
+    bool mac_given;
+    uint8_t mac[MAC_LEN];
+};
+
+/* NetworkID (and EndpointID when 'need_endpoint') of any request. */
+char *request_parse_ids(const json_t *req, bool need_endpoint,
+                        struct request_ids *ret);
+
+/* /NetworkDriver.CreateNetwork: the IPv4 pools with their gateways and the
+ * generic driver options.  IPv6 pools are refused. */
+char *request_parse_network(const json_t *req, struct request_network *ret);
+
+/* /NetworkDriver.CreateEndpoint: the IPv4 address and the MAC, if any. */
+char *request_parse_endpoint(const json_t *req,
+                             struct request_endpoint *ret);
+
+#endif
