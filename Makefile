@@ -25,6 +25,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT    := options flows request http
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
+.SECONDARY:
 .PHONY: all deps test unit integration demo run clean
 all: $(B)/ovsgw
 

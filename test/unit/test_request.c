@@ -1,0 +1,190 @@
+/* Request parsing, from the bodies Docker 20.10 really sent (captured in
+ * fixtures/capture.jsonl) and from broken ones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../plugin/request.h"
+
+/* The n-th captured request to 'path' (0-based). */
+static json_t *captured(const char *path, int nth)
+{
+    FILE *f = fopen("fixtures/capture.jsonl", "r");
+    char line[8192];
+    json_t *found = NULL;
+
+    assert_non_null(f);
+    while (!found && fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_non_null(j);
+        if (!strcmp(json_string_value(json_object_get(j, "path")), path)
+            && nth-- == 0) {
+            found = json_incref(json_object_get(j, "request"));
+        }
+        json_decref(j);
+    }
+    fclose(f);
+    assert_non_null(found);
+    return found;
+}
+
+static void test_captured_network(void **state)
+{
+    struct request_network n;
+    (void) state;
+
+    /* Scenario 1 enables IPv6: refused with a clear message. */
+    json_t *r = captured("/NetworkDriver.CreateNetwork", 0);
+    char *err = request_parse_network(r, &n);
+    assert_string_equal(err, "IPv6 is not supported by ovsgw: create the "
+                             "network without --ipv6");
+    free(err);
+    json_decref(r);
+
+    /* Scenario 2: two IPv4 subnets, gateways as CIDR. */
+    r = captured("/NetworkDriver.CreateNetwork", 1);
+    assert_null(request_parse_network(r, &n));
+    assert_string_equal(n.network, "aa55f0eead658a04b033bddfdac89b110d1fdd3"
+                                   "0bd3ce42db3bd973387c39b93");
+    assert_int_equal(n.n_subnets, 2);
+    assert_int_equal(n.subnets[0].net, 0x0a140100);
+    assert_int_equal(n.subnets[0].plen, 24);
+    assert_int_equal(n.subnets[0].gateway, 0x0a140101);
+    assert_int_equal(n.subnets[1].gateway, 0x0a140201);
+    assert_string_equal(json_string_value(json_object_get(
+                            n.generic, "ovsgw.tcp.deny")), "x");
+    json_decref(r);
+}
+
+static void test_captured_endpoint(void **state)
+{
+    struct request_endpoint e;
+    (void) state;
+
+    json_t *r = captured("/NetworkDriver.CreateEndpoint", 0);
+    assert_null(request_parse_endpoint(r, &e));
+    assert_true(e.mac_given);
+    assert_int_equal(e.mac[0], 0x02);
+    assert_int_equal(e.mac[5], 0xee);
+    assert_int_equal(e.ip, 0x0a1e0500);
+    assert_int_equal(e.plen, 16);
+    json_decref(r);
+
+    r = captured("/NetworkDriver.CreateEndpoint", 1);
+    assert_null(request_parse_endpoint(r, &e));
+    assert_false(e.mac_given);
+    assert_int_equal(e.ip, 0x0a140164);
+    assert_string_equal(e.ids.endpoint, "0a703a019c12c82fb39429188281f424840"
+                                        "13e8d42353934459729ed9155655d");
+    json_decref(r);
+}
+
+static void test_captured_ids(void **state)
+{
+    static const char *const paths[] = {
+        "/NetworkDriver.Join", "/NetworkDriver.Leave",
+        "/NetworkDriver.DeleteEndpoint", "/NetworkDriver.EndpointOperInfo",
+        "/NetworkDriver.ProgramExternalConnectivity",
+    };
+    struct request_ids ids;
+    (void) state;
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        json_t *r = captured(paths[i], 0);
+        assert_null(request_parse_ids(r, true, &ids));
+        assert_int_equal(strlen(ids.network), 64);
+        assert_int_equal(strlen(ids.endpoint), 64);
+        json_decref(r);
+    }
+}
+
+static void expect(char *(*fn)(const char *), const char *json,
+                   const char *msg)
+{
+    char *err = fn(json);
+    assert_non_null(err);
+    assert_string_equal(err, msg);
+    free(err);
+}
+
+static char *net_from(const char *s)
+{
+    struct request_network n;
+    json_t *j = json_loads(s, 0, NULL);
+    char *err = request_parse_network(j, &n);
+    json_decref(j);
+    return err;
+}
+
+static char *ep_from(const char *s)
+{
+    struct request_endpoint e;
+    json_t *j = json_loads(s, 0, NULL);
+    char *err = request_parse_endpoint(j, &e);
+    json_decref(j);
+    return err;
+}
+
+#define NID "\"NetworkID\": \"0123456789abcdef\""
+#define EID "\"EndpointID\": \"fedcba9876543210\""
+
+static void test_bad_network(void **state)
+{
+    (void) state;
+    expect(net_from, "{}", "missing NetworkID");
+    expect(net_from, "{\"NetworkID\": 5}", "NetworkID: want a string");
+    expect(net_from, "{\"NetworkID\": \"xyz\"}",
+           "NetworkID: bad ID \"xyz\": want 12 to 64 hex digits");
+    expect(net_from, "{" NID "}",
+           "IPv4Data: ovsgw needs at least one IPv4 subnet");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.1/24\", "
+                     "\"Gateway\": \"10.0.0.1/24\"}]}",
+           "IPv4Data[0].Pool: want an IPv4 network like 10.20.1.0/24");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\"}]}",
+           "IPv4Data[0]: missing Gateway");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.1.1/24\"}]}",
+           "IPv4Data[0].Gateway 10.0.1.1/24 is outside the pool "
+           "10.0.0.0/24");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.0.1\"}, {\"Pool\": \"10.0.0.0/16\","
+                     " \"Gateway\": \"10.0.9.1\"}]}",
+           "IPv4Data[1] overlaps IPv4Data[0]");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.0.1\"}], \"IPv6Data\": "
+                     "[{\"Pool\": \"fd00::/64\"}]}",
+           "IPv6 is not supported by ovsgw: create the network without "
+           "--ipv6");
+}
+
+static void test_bad_endpoint(void **state)
+{
+    (void) state;
+    expect(ep_from, "{" NID "}", "missing EndpointID");
+    expect(ep_from, "{" NID ", " EID "}",
+           "Interface: want an object with an IPv4 Address");
+    expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": \"\"}}",
+           "Interface.Address: ovsgw needs an IPv4 address");
+    expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": "
+                    "\"10.0.0.300/24\"}}",
+           "Interface.Address: bad IPv4 CIDR \"10.0.0.300/24\"");
+    expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": "
+                    "\"10.0.0.3/24\", \"MacAddress\": \"ff:ff:ff:ff:ff:ff\"}}",
+           "Interface.MacAddress: bad unicast MAC \"ff:ff:ff:ff:ff:ff\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_captured_network),
+        cmocka_unit_test(test_captured_endpoint),
+        cmocka_unit_test(test_captured_ids),
+        cmocka_unit_test(test_bad_network),
+        cmocka_unit_test(test_bad_endpoint),
+    };
+    return cmocka_run_group_tests_name("request", tests, NULL, NULL);
+}
