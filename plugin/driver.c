@@ -58,6 +58,7 @@ struct driver {
     struct ovsdb *db;
     char *rundir;
     struct network *networks;
+    bool restored; /* the model was read from OVSDB */
 };
 
 /* ---- replies ---------------------------------------------------------- */
@@ -497,6 +498,24 @@ static int apply_network(struct driver *d, struct network *n, char **ret_err)
 
 /* ---- handlers --------------------------------------------------------- */
 
+static int ensure_restored(struct driver *d, char **ret_err);
+
+/* Reads the state from OVSDB on first use.  On failure sets the Err reply
+ * and returns its status, else returns 0. */
+static unsigned need_state(struct driver *d, const char *call,
+                           const char *id, json_t **ret)
+{
+    char *err = NULL;
+
+    if (ensure_restored(d, &err) < 0) {
+        char *msg = xasprintf("cannot read ovsgw state from OVSDB: %s",
+                              err ? err : "unknown error");
+        free(err);
+        return fail(ret, 503, call, id, msg);
+    }
+    return 0;
+}
+
 static unsigned h_activate(void *ud, const json_t *req, json_t **ret)
 {
     (void) ud, (void) req;
@@ -532,21 +551,27 @@ static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
     struct driver *d = ud;
     struct request_network rn;
     struct network *n;
+    unsigned status;
     char *err = NULL;
     int r;
 
     if ((err = request_parse_network(req, &rn))) {
         return fail(ret, 400, call, NULL, err);
     }
-    if (find_network(d, rn.network)) {
-        return fail(ret, 400, call, rn.network,
-                    xasprintf("network %.12s exists", rn.network));
-    }
     n = xzalloc(sizeof *n);
     strcpy(n->id, rn.network);
     if ((err = options_parse(rn.generic, &n->opts))) {
         network_free(n);
         return fail(ret, 400, call, rn.network, err);
+    }
+    if ((status = need_state(d, call, rn.network, ret))) {
+        network_free(n);
+        return status;
+    }
+    if (find_network(d, rn.network)) {
+        network_free(n);
+        return fail(ret, 400, call, rn.network,
+                    xasprintf("network %.12s exists", rn.network));
     }
     n->generic = rn.generic ? json_deep_copy(rn.generic) : NULL;
     n->n_subnets = rn.n_subnets;
@@ -652,11 +677,15 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
     struct driver *d = ud;
     struct request_ids ids;
     struct network *n;
+    unsigned status;
     char *err = NULL;
     int r = 0;
 
     if ((err = request_parse_ids(req, false, &ids))) {
         return fail(ret, 400, call, NULL, err);
+    }
+    if ((status = need_state(d, call, ids.network, ret))) {
+        return status;
     }
     if (!(n = find_network(d, ids.network))) {
         return fail(ret, 404, call, ids.network,
@@ -706,11 +735,15 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     struct network *n;
     struct endpoint *e;
     char mac[MAC_STRLEN], ip[IP4_STRLEN];
+    unsigned status;
     char *err = NULL;
     int r;
 
     if ((err = request_parse_endpoint(req, &re))) {
         return fail(ret, 400, call, NULL, err);
+    }
+    if ((status = need_state(d, call, re.ids.endpoint, ret))) {
+        return status;
     }
     if (!(n = find_network(d, re.ids.network))) {
         return fail(ret, 404, call, re.ids.endpoint,
@@ -827,10 +860,14 @@ static unsigned lookup(struct driver *d, const json_t *req, const char *call,
                        json_t **ret)
 {
     struct request_ids ids;
+    unsigned status;
     char *err;
 
     if ((err = request_parse_ids(req, true, &ids))) {
         return fail(ret, 400, call, NULL, err);
+    }
+    if ((status = need_state(d, call, ids.endpoint, ret))) {
+        return status;
     }
     if (!(*ret_n = find_network(d, ids.network))) {
         return fail(ret, 404, call, ids.endpoint,
@@ -921,6 +958,234 @@ static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
     return 200;
 }
 
+
+/* ---- rebuilding from OVSDB ---------------------------------------------- */
+
+/* Rebuilds one network from the JSON state stored on its bridge.  Returns
+ * NULL, or a malloc'd reason why the state is unusable. */
+static char *network_from_state(const char *id, const char *bridge,
+                                const json_t *ext, const char *dp,
+                                const char *text, struct network **ret)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    const json_t *subnets = json_object_get(j, "subnets"), *sn;
+    struct network *n;
+    char *err;
+    size_t i;
+
+    if (!j || !json_is_integer(json_object_get(j, "tag"))
+        || !json_is_array(subnets) || json_array_size(subnets) == 0
+        || json_array_size(subnets) > REQUEST_MAX_SUBNETS) {
+        json_decref(j);
+        return xstrdup("malformed state");
+    }
+    n = xzalloc(sizeof *n);
+    strcpy(n->id, id);
+    strcpy(n->bridge, bridge);
+    n->bridge_owned = json_object_get(ext, EXT_OWNED) != NULL;
+    n->netdev = dp && !strcmp(dp, "netdev");
+    n->tag = (uint32_t) json_integer_value(json_object_get(j, "tag"));
+    const json_t *opts = json_object_get(j, "options");
+    if ((err = options_parse(opts, &n->opts))) {
+        goto bad;
+    }
+    n->generic = json_is_object(opts) ? json_deep_copy(opts) : NULL;
+    if (!util_mac_parse(json_string_value(json_object_get(j, "gateway_mac"))
+                            ?: "", n->gateway_mac)) {
+        err = xstrdup("bad gateway_mac");
+        goto bad;
+    }
+    json_array_foreach(subnets, i, sn) {
+        struct flows_subnet *s = &n->subnets[i];
+        const char *pool = json_string_value(json_object_get(sn, "pool"));
+        const char *gw = json_string_value(json_object_get(sn, "gateway"));
+        if (!pool || !gw || !util_cidr4_parse(pool, true, &s->net, &s->plen)
+            || !util_ip4_parse(gw, &s->gateway)) {
+            err = xstrdup("bad subnet");
+            goto bad;
+        }
+    }
+    n->n_subnets = json_array_size(subnets);
+    json_decref(j);
+    *ret = n;
+    return NULL;
+
+bad:
+    json_decref(j);
+    network_free(n);
+    return err;
+}
+
+/* Rebuilds one endpoint from its Interface row, into its network. */
+static void endpoint_from_row(struct driver *d, const char *name,
+                              const json_t *ext, long long ofport)
+{
+    const char *ep = json_string_value(json_object_get(ext, EXT_ENDPOINT));
+    const char *nid = json_string_value(json_object_get(ext, EXT_NETWORK));
+    const char *addr = json_string_value(json_object_get(ext, EXT_IPV4));
+    const char *mac = json_string_value(json_object_get(ext, EXT_MAC));
+    const char *cookie = json_string_value(json_object_get(ext, EXT_COOKIE));
+    const char *peer = json_string_value(json_object_get(ext, EXT_PEER));
+    struct network *n = nid ? find_network(d, nid) : NULL;
+    struct endpoint *e;
+
+    if (!n || !ep || strlen(ep) > REQUEST_ID_MAX || !addr || !mac || !cookie
+        || !peer || strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ) {
+        log_warn("restore: interface %s: incomplete ovsgw state, ignored",
+                 name);
+        return;
+    }
+    e = xzalloc(sizeof *e);
+    strcpy(e->id, ep);
+    strcpy(e->host_if, name);
+    strcpy(e->peer_if, peer);
+    e->fe.id = (uint32_t) strtoul(cookie, NULL, 16);
+    e->fe.ofport = (int) ofport;
+    if (!util_cidr4_parse(addr, false, &e->fe.ip, &e->plen)
+        || !util_mac_parse(mac, e->fe.mac) || e->fe.id == 0) {
+        log_warn("restore: interface %s: bad ovsgw state, ignored", name);
+        free(e);
+        return;
+    }
+    e->subnet = 0;
+    for (size_t i = 0; i < n->n_subnets; i++) {
+        if ((e->fe.ip & util_plen_mask(n->subnets[i].plen))
+            == n->subnets[i].net) {
+            e->subnet = i;
+        }
+    }
+    e->next = n->endpoints;
+    n->endpoints = e;
+}
+
+/* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
+ * the bridge's table-miss flows.  Flows of other networks are untouched. */
+static int apply_all(struct driver *d, struct network *n, char **ret_err)
+{
+    struct flows_network fn = flows_net(n);
+    struct strbuf sb = { 0 };
+    _cleanup_free_ char *del = flows_delete(n->tag, 0);
+    _cleanup_free_ char *bridge_flows = flows_bridge();
+    _cleanup_free_ char *net_flows = flows_network(&fn);
+
+    strbuf_addf(&sb, "%s%s%s", del, bridge_flows, net_flows);
+    for (struct endpoint *e = n->endpoints; e; e = e->next) {
+        _cleanup_free_ char *ef = flows_endpoint(&fn, &e->fe);
+        strbuf_add(&sb, ef);
+    }
+    _cleanup_free_ char *all = strbuf_take(&sb);
+    return apply(d, n->bridge, all, ret_err);
+}
+
+/* Reads every ovsgw network and endpoint from OVSDB into the model, drops
+ * endpoints whose veth vanished while the daemon was down, and re-applies
+ * all flows. */
+static int restore(struct driver *d, char **ret_err)
+{
+    json_t *res = NULL, *row;
+    size_t i;
+    int r, n_nets = 0, n_eps = 0, n_gone = 0;
+
+    r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:[],s:[s,s,s]},{s:s,s:s,s:[],s:[s,s,s]}]",
+                  "op", "select", "table", "Bridge", "where", "columns",
+                  "name", "external_ids", "datapath_type", "op", "select",
+                  "table", "Interface", "where", "columns", "name",
+                  "external_ids", "ofport"),
+        &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    json_array_foreach(json_object_get(json_array_get(res, 0), "rows"), i,
+                       row) {
+        const char *br = json_string_value(json_object_get(row, "name"));
+        const char *dp = json_string_value(json_object_get(row,
+                                                           "datapath_type"));
+        json_t *ext = ovsdb_map_to_object(json_object_get(row,
+                                                          "external_ids"));
+        const char *key;
+        json_t *val;
+        json_object_foreach(ext, key, val) {
+            const char *id = key + strlen(EXT_NET_PREFIX);
+            struct network *n = NULL;
+            if (strncmp(key, EXT_NET_PREFIX, strlen(EXT_NET_PREFIX))
+                || strlen(id) > REQUEST_ID_MAX || !util_is_hex_id(id, 12)
+                || !br || strlen(br) > OPTIONS_BRIDGE_MAX
+                || find_network(d, id)) {
+                continue;
+            }
+            _cleanup_free_ char *why = network_from_state(
+                id, br, ext, dp, json_string_value(val), &n);
+            if (why) {
+                log_warn("restore: bridge %s: network %.12s: %s", br, id,
+                         why);
+                continue;
+            }
+            n->next = d->networks;
+            d->networks = n;
+            n_nets++;
+        }
+        json_decref(ext);
+    }
+    json_array_foreach(json_object_get(json_array_get(res, 1), "rows"), i,
+                       row) {
+        json_t *ext = ovsdb_map_to_object(json_object_get(row,
+                                                          "external_ids"));
+        const char *name = json_string_value(json_object_get(row, "name"));
+        if (name && json_object_get(ext, EXT_ENDPOINT)) {
+            endpoint_from_row(d, name, ext,
+                              ovsdb_int_value(json_object_get(row, "ofport"),
+                                              -1));
+        }
+        json_decref(ext);
+    }
+    json_decref(res);
+
+    for (struct network *n = d->networks; n; n = n->next) {
+        for (struct endpoint **p = &n->endpoints; *p;) {
+            struct endpoint *e = *p;
+            if (link_exists(e->host_if) && e->fe.ofport > 0) {
+                n_eps++;
+                p = &e->next;
+                continue;
+            }
+            /* The container went away while nobody was listening. */
+            _cleanup_free_ char *why = NULL;
+            if (endpoint_teardown(d, n, e, &why) < 0) {
+                log_warn("restore: endpoint %.12s: %s", e->id, why);
+            }
+            log_info("restore: endpoint %.12s: veth %s is gone, removed",
+                     e->id, e->host_if);
+            n_gone++;
+            *p = e->next;
+            free(e);
+        }
+        _cleanup_free_ char *why = NULL;
+        if (apply_all(d, n, &why) < 0) {
+            log_warn("restore: network %.12s: flows on %s: %s", n->id,
+                     n->bridge, why);
+        }
+    }
+    log_info("restored %d network(s), %d endpoint(s); removed %d stale "
+             "endpoint(s)", n_nets, n_eps, n_gone);
+    return 0;
+}
+
+/* Makes sure the model was read from OVSDB before a call uses it. */
+static int ensure_restored(struct driver *d, char **ret_err)
+{
+    int r;
+
+    if (d->restored) {
+        return 0;
+    }
+    if ((r = restore(d, ret_err)) == 0) {
+        d->restored = true;
+    }
+    return r;
+}
+
 static const struct http_route routes[] = {
     { "/Plugin.Activate", h_activate },
     { "/NetworkDriver.GetCapabilities", h_capabilities },
@@ -957,6 +1222,18 @@ int driver_new(const struct driver_config *cfg, struct driver **ret)
     d->rundir = xstrdup(cfg->ovs_rundir);
     *ret = d;
     return 0;
+}
+
+int driver_restore(struct driver *d)
+{
+    _cleanup_free_ char *err = NULL;
+    int r = ensure_restored(d, &err);
+
+    if (r < 0) {
+        log_warn("cannot read ovsgw state from OVSDB yet (%s); will retry "
+                 "on the next call", err ? err : strerror(-r));
+    }
+    return r;
 }
 
 void driver_free(struct driver *d)

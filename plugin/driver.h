@@ -19,6 +19,11 @@ struct driver;
  * -errno. */
 int driver_new(const struct driver_config *cfg, struct driver **ret);
 
+/* Reads every ovsgw network and endpoint from OVSDB, removes endpoints
+ * whose veth is gone, and re-applies all flows.  Calls that come before a
+ * successful restore retry it.  Returns 0 or -errno (logged). */
+int driver_restore(struct driver *d);
+
 /* Frees the driver; leaves every bridge, port and flow in place. */
 void driver_free(struct driver *d);
 

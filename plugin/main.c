@@ -102,6 +102,7 @@ int main(int argc, char **argv)
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;
     }
+    driver_restore(d);
     if ((r = http_listen_unix(socket_path, &fd)) < 0) {
         log_error("cannot listen on %s: %s", socket_path, strerror(-r));
         driver_free(d);

@@ -90,12 +90,15 @@ static void test_driver_stateless(void **state)
         assert_string_equal(got, "{}");
         free(got);
     }
-    /* Unknown network: a clear Err, no OVS needed. */
+    /* OVSDB is unreachable: a clear Err at once, no hang. */
     const char *join = "{\"NetworkID\": \"0123456789abcdef\", "
                        "\"EndpointID\": \"fedcba9876543210\"}";
     assert_int_equal(http_dispatch(r, n, d, "POST", "/NetworkDriver.Join",
-                                   join, strlen(join), &got), 404);
-    assert_string_equal(got, "{\"Err\":\"no network 0123456789ab\"}");
+                                   join, strlen(join), &got), 503);
+    assert_string_equal(got, "{\"Err\":\"cannot read ovsgw state from "
+                             "OVSDB: cannot connect to ovsdb-server at "
+                             "/nonexistent/db: No such file or "
+                             "directory\"}");
     free(got);
     /* A bad option fails before anything touches OVS. */
     const char *create =
