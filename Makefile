@@ -20,9 +20,9 @@ endif
 B       := build
 LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
            plugin/http.c plugin/ovsdb.c plugin/link.c plugin/ofctl.c \
-           plugin/driver.c flows/flows.c
+           plugin/driver.c flows/flows.c flows/policy.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows request http
+UNIT    := options flows policy request http
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
@@ -51,7 +51,12 @@ unit: $(UNIT_BIN)
 	    (cd test && ../$$t); done
 	bash test/check-golden.sh
 
-integration: $(B)/ovsgw
+# A static UDP tool for the busybox test image.
+$(B)/udpcat: test/tools/udpcat.c
+	@mkdir -p $(B)
+	$(CC) -O2 -static -Wall -Werror -o $@ $<
+
+integration: $(B)/ovsgw $(B)/udpcat
 	bash test/integration/run.sh
 
 # The unit tests need only the build deps; the integration tests run

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "../plugin/util.h"
+#include "policy.h"
 
 enum {
     FLOWS_T_INGRESS = 0,
@@ -43,7 +44,7 @@ struct flows_network {
     uint8_t gateway_mac[MAC_LEN];
     size_t n_subnets;
     const struct flows_subnet *subnets;
-    const char *policy; /* table-30 flow lines from policy.c, or NULL */
+    const struct policy *policy; /* TCP rules, or NULL */
 };
 
 struct flows_endpoint {
@@ -61,7 +62,7 @@ uint64_t flows_cookie(uint32_t tag, uint32_t endpoint_id);
 char *flows_bridge(void);
 
 /* The network's own flows: gateway ARP and ICMP responders per subnet,
- * and its policy lines.  Returns a malloc'd string. */
+ * and its TCP policy.  Returns a malloc'd string. */
 char *flows_network(const struct flows_network *net);
 
 /* One endpoint's flows: port security, proxy ARP, forwarding.

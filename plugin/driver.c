@@ -101,6 +101,7 @@ static struct flows_network flows_net(const struct network *n)
     return (struct flows_network) { .tag = n->tag,
                                     .n_subnets = n->n_subnets,
                                     .subnets = n->subnets,
+                                    .policy = &n->opts.policy,
                                     .gateway_mac = { n->gateway_mac[0],
                                                      n->gateway_mac[1],
                                                      n->gateway_mac[2],
@@ -207,10 +208,12 @@ static char *network_state(const struct network *n)
             "{s:s,s:s}", "pool", pool, "gateway",
             util_ip4_format(n->subnets[i].gateway, gw)));
     }
-    json_t *j = json_pack("{s:I,s:s,s:o,s:O}", "tag", (json_int_t) n->tag,
+    _cleanup_free_ char *policy = policy_format(&n->opts.policy);
+    json_t *j = json_pack("{s:I,s:s,s:o,s:O,s:s}", "tag", (json_int_t) n->tag,
                           "gateway_mac", util_mac_format(n->gateway_mac, mac),
                           "subnets", subnets, "options",
-                          n->generic ? n->generic : json_null());
+                          n->generic ? n->generic : json_null(),
+                          "tcp_policy", policy);
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
     return s;
@@ -950,11 +953,13 @@ static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
     }
     _cleanup_free_ char *addr = xasprintf(
         "%s/%d", util_ip4_format(e->fe.ip, ip), e->plen);
-    *ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:s,s:s}}", "Value", "bridge",
+    _cleanup_free_ char *policy = policy_format(&n->opts.policy);
+    *ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:s,s:s,s:s}}", "Value", "bridge",
                      n->bridge, "port", e->host_if, "ofport", e->fe.ofport,
                      "address", addr, "mac", util_mac_format(e->fe.mac, mac),
                      "gateway",
-                     util_ip4_format(n->subnets[e->subnet].gateway, gw));
+                     util_ip4_format(n->subnets[e->subnet].gateway, gw),
+                     "tcp_policy", policy);
     return 200;
 }
 

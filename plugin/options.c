@@ -5,7 +5,8 @@
 #define MTU_KEY "com.docker.network.driver.mtu"
 
 static const char *const known_keys =
-    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, " MTU_KEY;
+    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, ovsgw.tcp.default, "
+    "ovsgw.tcp.rules, " MTU_KEY;
 
 bool options_valid_ifname(const char *name)
 {
@@ -59,6 +60,15 @@ static char *parse_one(const char *key, const char *val, struct options *o)
                              val);
         }
         o->mtu = (int) mtu;
+    } else if (!strcmp(key, "ovsgw.tcp.default")) {
+        if (!strcmp(val, "allow") || !strcmp(val, "deny")) {
+            o->policy.default_deny = !strcmp(val, "deny");
+        } else {
+            return xasprintf("%s: bad value \"%s\": want allow or deny",
+                             key, val);
+        }
+    } else if (!strcmp(key, "ovsgw.tcp.rules")) {
+        return policy_parse_rules(key, val, &o->policy);
     } else if (!strncmp(key, "ovsgw.", 6)) {
         return xasprintf("unknown option \"%s\" (known: %s)", key,
                          known_keys);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../flows/policy.h"
 #include "util.h"
 
 #define OPTIONS_BRIDGE_MAX 15 /* IFNAMSIZ - 1 */
@@ -24,6 +25,7 @@ struct options {
     bool gateway_mac_set;
     uint8_t gateway_mac[MAC_LEN];
     int mtu;
+    struct policy policy; /* ovsgw.tcp.default, ovsgw.tcp.rules */
 };
 
 /* Parses the generic option map that Docker sends under

@@ -9,39 +9,7 @@
 #include <cmocka.h>
 
 #include "../../flows/flows.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    struct strbuf sb = { 0 };
-    char buf[4096];
-    size_t n;
-
-    if (!f) {
-        return NULL;
-    }
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        strbuf_addn(&sb, buf, n);
-    }
-    fclose(f);
-    return strbuf_take(&sb);
-}
-
-static void check_golden(const char *name, const char *got)
-{
-    char path[256];
-    snprintf(path, sizeof path, "golden/%s.flows", name);
-    if (getenv("OVSGW_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(got, f);
-        fclose(f);
-    }
-    char *want = slurp(path);
-    assert_non_null(want);
-    assert_string_equal(got, want);
-    free(want);
-}
+#include "golden.h"
 
 /* The seed: 10.20.1.0/24 and 10.20.2.0/24, vm1 and vm2 on ports 1, 2. */
 static const struct flows_subnet seed_subnets[] = {
@@ -78,7 +46,7 @@ static void test_seed(void **state)
     char *e1 = flows_endpoint(&net, &vm1), *e2 = flows_endpoint(&net, &vm2);
     strbuf_addf(&sb, "%s%s%s%s", b, n, e1, e2);
     char *all = strbuf_take(&sb);
-    check_golden("seed", all);
+    golden_check("seed", all);
     free(all);
     free(b);
     free(n);

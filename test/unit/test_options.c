@@ -66,8 +66,8 @@ static void test_errors(void **state)
     (void) state;
     expect_err("{\"ovsgw.bogus\": \"1\"}",
                "unknown option \"ovsgw.bogus\" (known: ovsgw.bridge, "
-               "ovsgw.datapath, ovsgw.gateway_mac, "
-               "com.docker.network.driver.mtu)");
+               "ovsgw.datapath, ovsgw.gateway_mac, ovsgw.tcp.default, "
+               "ovsgw.tcp.rules, com.docker.network.driver.mtu)");
     expect_err("{\"ovsgw.gateway_mac\": \"zz\"}",
                "ovsgw.gateway_mac: bad MAC \"zz\": want a unicast "
                "xx:xx:xx:xx:xx:xx");

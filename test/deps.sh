@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# test/deps.sh - install build and test dependencies of ovsgw (Debian 12).
+#
+# Idempotent: only calls apt-get (and "apt-get update") when a package is
+# missing.  Installing openvswitch-switch / docker.io may try to start their
+# system services; that is allowed to fail (or be blocked by policy-rc.d): the
+# integration tests run private instances (see test/integration/env.sh).
+# Exit status is 0 iff every package is installed at the end.
+set -u
+
+BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
+            libnl-3-dev libnl-route-3-dev libcmocka-dev)
+RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps)
+
+export DEBIAN_FRONTEND=noninteractive
+
+is_installed() {
+	local st
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+	[ "$st" = installed ]
+}
+
+missing() {
+	local p
+	for p in "${BUILD_DEPS[@]}" "${RUN_DEPS[@]}"; do
+		is_installed "$p" || printf '%s\n' "$p"
+	done
+}
+
+mapfile -t MISSING < <(missing)
+if [ "${#MISSING[@]}" -eq 0 ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing: ${MISSING[*]} (need root to install)" >&2
+	exit 1
+fi
+
+echo "deps: installing: ${MISSING[*]}"
+
+# Wait for a concurrent apt/dpkg run (max ~10 minutes) instead of failing.
+APT_OPTS=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
+          -o DPkg::Lock::Timeout=600)
+
+apt-get "${APT_OPTS[@]}" update || echo "deps: apt-get update failed (continuing)" >&2
+# A failing postinst (e.g. a service that cannot start in a container) makes
+# apt-get return non-zero although the package is unpacked and configured as far
+# as we need it; so judge by dpkg-query afterwards, not by apt-get's status.
+apt-get "${APT_OPTS[@]}" install --no-install-recommends "${MISSING[@]}" \
+	|| echo "deps: apt-get install returned $? (checking packages anyway)" >&2
+# Finish configuring anything left half-configured by a failed postinst.
+if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+	dpkg --configure -a || true
+fi
+
+mapfile -t STILL < <(missing)
+if [ "${#STILL[@]}" -ne 0 ]; then
+	echo "deps: still missing: ${STILL[*]}" >&2
+	exit 1
+fi
+echo "deps: ok"
+exit 0

@@ -1,0 +1,124 @@
+# Helpers for the integration tests: checks, containers, leftovers.
+# Sourced by run.sh after env.sh; uses $DOCKER, $DRIVER, $OVSDB_SOCK.
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+CURRENT_TEST=""
+
+# check DESCRIPTION COMMAND...: runs COMMAND, records pass or fail.
+check() {
+    local desc=$1
+    shift
+    local out
+    if out=$("$@" 2>&1); then
+        PASSED=$((PASSED + 1))
+        printf '  ok    %s\n' "$desc"
+    else
+        FAILED=$((FAILED + 1))
+        FAILED_NAMES+=("$CURRENT_TEST: $desc")
+        printf '  FAIL  %s\n' "$desc"
+        printf '%s\n' "$out" | tail -n 15 | sed 's/^/        | /'
+    fi
+}
+
+# check_not DESCRIPTION COMMAND...: passes when COMMAND fails.
+check_not() {
+    local desc=$1
+    shift
+    check "$desc" bash -c '! "$@"' _ "$@"
+}
+
+dk() { "$DOCKER" "$@"; }
+ovsctl() { ovs-vsctl --db="unix:$OVSDB_SOCK" "$@"; }
+ofctl() { ovs-ofctl -O OpenFlow14 "$1" "unix:$OVS_RUNDIR/$1.mgmt" "${@:2}"; }
+dump_flows() { ovs-ofctl -O OpenFlow14 dump-flows "unix:$OVS_RUNDIR/$1.mgmt"; }
+
+# ctr NAME NETWORK IP [docker run options...]: a test container that
+# sleeps.
+ctr() {
+    local name=$1 net=$2 ip=$3
+    shift 3
+    dk run -d --name "$name" --net "$net" ${ip:+--ip "$ip"} "$@" \
+        ovsgw-test sleep 1d >/dev/null
+}
+
+# ping_ok CONTAINER IP: one ping answered within 2 s (3 tries: the first
+# packet may race the flows of a container that just started).
+ping_ok() {
+    local i
+    for i in 1 2 3; do
+        dk exec "$1" ping -c1 -W2 "$2" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+ping_fails() { ! dk exec "$1" ping -c2 -W1 "$2" >/dev/null 2>&1; }
+
+# http_serve CONTAINER PORT: busybox httpd serving /www/data (64 KiB of
+# the container's name, so the client can tell whom it reached).
+http_serve() {
+    dk exec "$1" sh -c "mkdir -p /www && for i in \$(seq 4096); do \
+        echo -n '$1-0123456789'; done > /www/data && \
+        httpd -p $2 -h /www" >/dev/null
+}
+# http_get CONTAINER IP PORT EXPECTED_NAME: fetches /data over TCP and
+# checks size and content.
+http_get() {
+    local got
+    got=$(dk exec "$1" timeout 5 wget -q -O - "http://$2:$3/data") || {
+        echo "wget from $1 to $2:$3 failed"
+        return 1
+    }
+    local want_len=$(( (${#4} + 11) * 4096 ))
+    [ "${#got}" -eq "$want_len" ] || {
+        echo "got ${#got} bytes, want $want_len"
+        return 1
+    }
+    [[ $got == "$4-0123456789"* ]]
+}
+
+# udp_roundtrip FROM TO_NAME TO_IP PORT: FROM sends a datagram that TO's
+# listener writes to a file; the file must hold the message.
+udp_roundtrip() {
+    local from=$1 to=$2 ip=$3 port=$4 msg="udp-$1-to-$2-$RANDOM" i
+    dk exec -d "$to" sh -c "udpcat -l $port 10 > /tmp/udp.$port"
+    sleep 0.3
+    for i in 1 2 3 4 5; do
+        dk exec "$from" udpcat "$ip" "$port" "$msg" || true
+        sleep 0.2
+        if dk exec "$to" grep -q "$msg" "/tmp/udp.$port"; then
+            return 0
+        fi
+    done
+    echo "no datagram $msg at $to"
+    return 1
+}
+
+# udp_blocked FROM TO_NAME TO_IP PORT: no datagram from FROM reaches TO.
+udp_blocked() {
+    ! udp_roundtrip "$@" >/dev/null
+}
+
+# The test's own leftovers: bridges, ports and veths of ovsgw, flows.
+no_leftovers() {
+    local brs links
+    brs=$(ovsctl list-br)
+    links=$(tns ip -br link | awk '{print $1}' | grep -E '^o[gc][0-9a-f]{12}' \
+        || true)
+    [ -z "$brs" ] || { echo "bridges left: $brs"; return 1; }
+    [ -z "$links" ] || { echo "veths left: $links"; return 1; }
+    [ -z "$(ovsctl --columns=name --bare list Port)" ] || {
+        echo "ports left"
+        return 1
+    }
+}
+
+# Removes every container and network of the private dockerd.
+reset_docker() {
+    local c n
+    c=$(dk ps -aq)
+    [ -z "$c" ] || dk rm -f $c >/dev/null
+    for n in $(dk network ls -q --filter driver="$DRIVER"); do
+        dk network rm "$n" >/dev/null
+    done
+}

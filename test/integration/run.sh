@@ -1,0 +1,99 @@
+#!/bin/bash
+# Integration tests: a private ovsdb-server/ovs-vswitchd (netdev, TSO on)
+# and a private dockerd, the daemon on a test-only driver name, real
+# containers.  Prints "N passed, N failed" and exits non-zero on failure.
+# Usage: run.sh [TEST...]   (default: every test in t_*.sh)
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "integration tests skipped: they need root (sudo make test)"
+    exit 0
+fi
+
+. "$HERE/env.sh"
+. "$HERE/lib.sh"
+export -f tns
+for f in "$HERE"/t_*.sh; do
+    . "$f"
+done
+
+DRIVER=ovsgw-test-$$
+export DRIVER
+SOCK=/run/docker/plugins/$DRIVER.sock
+OVSGW_PID=
+
+start_ovsgw() {
+    tns "$TOP/build/ovsgw" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
+        --ovs-rundir "$OVS_RUNDIR" --log-level debug \
+        >>"$OVSGW_T/ovsgw.log" 2>&1 &
+    OVSGW_PID=$!
+    local i
+    for i in $(seq 50); do
+        [ -S "$SOCK" ] && return 0
+        sleep 0.1
+    done
+    echo "ovsgw did not start; its log:"
+    cat "$OVSGW_T/ovsgw.log"
+    return 1
+}
+
+stop_ovsgw() {
+    if [ -n "$OVSGW_PID" ]; then
+        kill "$OVSGW_PID" 2>/dev/null
+        wait "$OVSGW_PID" 2>/dev/null
+        OVSGW_PID=
+    fi
+    rm -f "$SOCK"
+}
+
+# ovsgw-test: the busybox image plus udpcat.
+build_test_image() {
+    local c
+    c=$(dk create ovsgw-busybox true) &&
+        dk cp "$TOP/build/udpcat" "$c:/bin/udpcat" &&
+        dk commit "$c" ovsgw-test >/dev/null &&
+        dk rm "$c" >/dev/null
+}
+
+cleanup() {
+    set +e
+    reset_docker 2>/dev/null
+    stop_ovsgw
+    env_cleanup
+}
+trap cleanup EXIT
+
+# OVS, containerd and dockerd run in a network namespace of their own, so
+# that the userspace datapath cannot clash with an OVS already on the host.
+export OVSGW_USE_NETNS=1
+env_init
+echo "integration: private environment in $OVSGW_T, driver $DRIVER"
+tns sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
+ovs_start || { echo "FAIL: cannot start a private OVS"; exit 1; }
+docker_start || { echo "FAIL: cannot start a private dockerd"; exit 1; }
+busybox_image || { echo "FAIL: cannot build the busybox image"; exit 1; }
+build_test_image || { echo "FAIL: cannot build the test image"; exit 1; }
+start_ovsgw || exit 1
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+    mapfile -t tests < <(declare -F | awk '{print $3}' | grep '^test_' | sort)
+fi
+for t in "${tests[@]}"; do
+    CURRENT_TEST=$t
+    echo "== $t"
+    "$t"
+    reset_docker
+    check "$t: nothing left behind" no_leftovers
+done
+
+if [ "$FAILED" -gt 0 ]; then
+    echo "failed:"
+    printf '  %s\n' "${FAILED_NAMES[@]}"
+    echo "ovsgw log (last 40 lines):"
+    tail -n 40 "$OVSGW_T/ovsgw.log"
+fi
+echo "integration: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
