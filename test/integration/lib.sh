@@ -122,3 +122,39 @@ reset_docker() {
         dk network rm "$n" >/dev/null
     done
 }
+
+# http_echo CONTAINER PORT: httpd on PORT with /cgi-bin/echo, which sends
+# back the body of a POST (data both ways over one connection).
+http_echo() {
+    dk exec "$1" sh -c "mkdir -p /www && for i in \$(seq 4096); do \
+        echo -n '$1-0123456789'; done > /www/data" && \
+    dk exec "$1" sh -c "mkdir -p /www/cgi-bin && printf '%s\n' \
+        '#!/bin/sh' 'echo Content-Type: text/plain' 'echo' \
+        'echo \"echo-from-$1:\$(head -c \$CONTENT_LENGTH)\"' \
+        > /www/cgi-bin/echo && chmod +x /www/cgi-bin/echo && \
+        httpd -p $2 -h /www" >/dev/null
+}
+# echo_post CONTAINER IP PORT SERVER_NAME: POSTs a message and expects it
+# back from SERVER_NAME.
+echo_post() {
+    local msg="hello-from-$1-$RANDOM" got
+    got=$(dk exec "$1" timeout 5 wget -q -O - --post-data "$msg" \
+        "http://$2:$3/cgi-bin/echo") || {
+        echo "POST from $1 to $2:$3 failed"
+        return 1
+    }
+    [ "$got" = "echo-from-$4:$msg" ] || {
+        echo "got '$got'"
+        return 1
+    }
+}
+# server_up CONTAINER PORT: the server answers inside its own container,
+# so that a blocked connection from elsewhere means the policy blocked it.
+server_up() {
+    dk exec "$1" timeout 3 wget -q -O /dev/null "http://127.0.0.1:$2/data"
+}
+# tcp_blocked CONTAINER IP PORT: no TCP connection can be opened.
+tcp_blocked() {
+    ! dk exec "$1" timeout 3 wget -q -O /dev/null "http://$2:$3/data" \
+        >/dev/null 2>&1
+}

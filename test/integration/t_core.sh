@@ -83,6 +83,7 @@ test_isolation() {
     check "d1 cannot reach c1 (shared bridge)" ping_fails d1 10.40.1.10
     check "c1 gets no answer from D's gateway" ping_fails c1 10.40.2.1
     http_serve d1 8080
+    check "d1's server is up (control)" server_up d1 8080
     check "no TCP from c1 to d1 on the shared bridge" bash -c \
         "! $DOCKER exec c1 timeout 3 wget -q -O /dev/null \
            http://10.40.2.10:8080/data"
