@@ -91,8 +91,18 @@ int http_listen_unix(const char *path, int *ret_fd)
     strcpy(sa.sun_path, path);
     if (slash && slash != dir) {
         *slash = '\0';
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-            return -errno;
+        /* Like mkdir -p: /run/docker may not exist yet on a new host. */
+        for (char *p = dir + 1;; p++) {
+            if (*p == '/' || !*p) {
+                char c = *p;
+                *p = '\0';
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                    return -errno;
+                }
+                if (!(*p = c)) {
+                    break;
+                }
+            }
         }
     }
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -228,10 +238,7 @@ void http_server_stop(struct http_server *srv)
     if (!srv) {
         return;
     }
-    int fd = MHD_quiesce_daemon(srv->mhd);
+    /* Also closes the listening socket it was given. */
     MHD_stop_daemon(srv->mhd);
-    if (fd >= 0) {
-        close(fd);
-    }
     free(srv);
 }
