@@ -8,7 +8,7 @@ CC      ?= cc
 PKGS    := libmicrohttpd jansson libnl-3.0 libnl-route-3.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -D_GNU_SOURCE \
+           -Wmissing-prototypes -Wformat=2 -Wjump-misses-init -D_GNU_SOURCE \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 

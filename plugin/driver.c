@@ -59,6 +59,9 @@ struct driver {
     char *rundir;
     struct network *networks;
     bool restored; /* the model was read from OVSDB */
+    bool resync;   /* flows must be re-applied everywhere */
+    long vswitchd_pid;
+    unsigned ticks;
 };
 
 /* ---- replies ---------------------------------------------------------- */
@@ -737,6 +740,10 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     struct request_endpoint re;
     struct network *n;
     struct endpoint *e;
+    struct flows_network fn;
+    /* Declared before any goto: the labels below must never skip the
+     * initialisation of a _cleanup_ variable. */
+    _cleanup_free_ char *flows = NULL;
     char mac[MAC_STRLEN], ip[IP4_STRLEN];
     unsigned status;
     char *err = NULL;
@@ -823,8 +830,8 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     if ((r = port_add(d, n, e, &err)) < 0) {
         goto undo_veth;
     }
-    struct flows_network fn = flows_net(n);
-    _cleanup_free_ char *flows = flows_endpoint(&fn, &e->fe);
+    fn = flows_net(n);
+    flows = flows_endpoint(&fn, &e->fe);
     if ((r = apply(d, n->bridge, flows, &err)) < 0) {
         goto undo_port;
     }
@@ -1177,6 +1184,131 @@ static int restore(struct driver *d, char **ret_err)
     return 0;
 }
 
+/* The pid in ovs-vswitchd's pid file, or 0. */
+static long vswitchd_pid(const struct driver *d)
+{
+    _cleanup_free_ char *path = xasprintf("%s/ovs-vswitchd.pid", d->rundir);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return pid;
+}
+
+/* Re-reads every endpoint's OpenFlow port: ovs-vswitchd may hand out new
+ * numbers when it comes back. */
+static int refresh_ofports(struct driver *d, char **ret_err)
+{
+    json_t *res = NULL, *row;
+    size_t i;
+    int r = ovsdb_transact(
+        d->db,
+        json_pack("[{s:s,s:s,s:[],s:[s,s]}]", "op", "select", "table",
+                  "Interface", "where", "columns", "name", "ofport"),
+        &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    json_array_foreach(json_object_get(json_array_get(res, 0), "rows"), i,
+                       row) {
+        const char *name = json_string_value(json_object_get(row, "name"));
+        int ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"),
+                                           -1);
+        for (struct network *n = d->networks; n && name; n = n->next) {
+            for (struct endpoint *e = n->endpoints; e; e = e->next) {
+                if (!strcmp(e->host_if, name)) {
+                    if (ofport <= 0) {
+                        r = -EAGAIN; /* not back yet */
+                    } else if (ofport != e->fe.ofport) {
+                        log_info("endpoint %.12s: OpenFlow port %d -> %d",
+                                 e->id, e->fe.ofport, ofport);
+                        e->fe.ofport = ofport;
+                    }
+                }
+            }
+        }
+    }
+    json_decref(res);
+    if (r < 0 && !*ret_err) {
+        *ret_err = xstrdup("ovs-vswitchd has not numbered every port yet");
+    }
+    return r;
+}
+
+/* Re-applies every network's flows; stays pending until all succeed. */
+static void resync(struct driver *d)
+{
+    _cleanup_free_ char *err = NULL;
+    int n_nets = 0;
+
+    if (refresh_ofports(d, &err) < 0) {
+        log_debug("resync: %s", err);
+        return;
+    }
+    for (struct network *n = d->networks; n; n = n->next) {
+        free(err);
+        err = NULL;
+        if (apply_all(d, n, &err) < 0) {
+            log_debug("resync: network %.12s on %s: %s", n->id, n->bridge,
+                      err);
+            return;
+        }
+        n_nets++;
+    }
+    d->resync = false;
+    log_info("re-applied the flows of %d network(s)", n_nets);
+}
+
+/* True if some bridge has lost ovsgw's table-miss flows: someone wiped
+ * its flow table, or ovs-vswitchd restarted unseen. */
+static bool flows_missing(struct driver *d)
+{
+    for (struct network *n = d->networks; n; n = n->next) {
+        bool seen = false;
+        for (struct network *o = d->networks; o != n && !seen; o = o->next) {
+            seen = !strcmp(o->bridge, n->bridge);
+        }
+        if (!seen
+            && ofctl_count(d->rundir, n->bridge, FLOWS_COOKIE_BRIDGE,
+                           UINT64_MAX) == 0) {
+            log_info("bridge %s has lost its flows", n->bridge);
+            return true;
+        }
+    }
+    return false;
+}
+
+void driver_tick(void *driver)
+{
+    struct driver *d = driver;
+    _cleanup_free_ char *err = NULL;
+
+    if (!d->restored && ensure_restored(d, &err) < 0) {
+        return;
+    }
+    long pid = vswitchd_pid(d);
+    if (pid && d->vswitchd_pid && pid != d->vswitchd_pid) {
+        log_info("ovs-vswitchd restarted (pid %ld, was %ld): re-applying "
+                 "flows", pid, d->vswitchd_pid);
+        d->resync = true;
+    }
+    if (pid) {
+        d->vswitchd_pid = pid;
+    }
+    /* Every 5 s, look for the flows themselves. */
+    if (!d->resync && ++d->ticks % (5000 / DRIVER_TICK_MS) == 0) {
+        d->resync = flows_missing(d);
+    }
+    if (d->resync) {
+        resync(d);
+    }
+}
+
 /* Makes sure the model was read from OVSDB before a call uses it. */
 static int ensure_restored(struct driver *d, char **ret_err)
 {
@@ -1185,6 +1317,7 @@ static int ensure_restored(struct driver *d, char **ret_err)
     if (d->restored) {
         return 0;
     }
+    d->vswitchd_pid = vswitchd_pid(d);
     if ((r = restore(d, ret_err)) == 0) {
         d->restored = true;
     }

@@ -24,6 +24,14 @@ int driver_new(const struct driver_config *cfg, struct driver **ret);
  * successful restore retry it.  Returns 0 or -errno (logged). */
 int driver_restore(struct driver *d);
 
+#define DRIVER_TICK_MS 500
+
+/* Housekeeping between calls, every DRIVER_TICK_MS: reads the state from
+ * OVSDB if that failed so far, and re-applies every flow after
+ * ovs-vswitchd restarted (its pid changed) or a bridge lost its flows.
+ * 'driver' is a struct driver. */
+void driver_tick(void *driver);
+
 /* Frees the driver; leaves every bridge, port and flow in place. */
 void driver_free(struct driver *d);
 

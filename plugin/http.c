@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "util.h"
 
 #define CONTENT_TYPE "application/vnd.docker.plugins.v1.2+json"
@@ -139,7 +142,15 @@ struct http_server {
 struct request {
     struct strbuf body;
     bool too_big;
+    long long start_us;
 };
+
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
                              char *body)
@@ -170,6 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         long n;
         req = xzalloc(sizeof *req);
+        req->start_us = now_us();
         *con_cls = req;
         if (cl && (!util_parse_int(cl, 0, HTTP_BODY_MAX, &n))) {
             /* Refuse before reading a body that would be thrown away. */
@@ -195,6 +207,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                            method, url, req->body.buf ? req->body.buf : "",
                            req->too_big ? HTTP_BODY_MAX + 1 : req->body.len,
                            &body);
+    log_debug("%s %.100s: %u in %.1f ms", method, url, status,
+              (double) (now_us() - req->start_us) / 1000.0);
     return reply(conn, status, body);
 }
 
@@ -221,7 +235,7 @@ int http_server_start(int listen_fd, const struct http_route *routes,
     srv->n_routes = n_routes;
     srv->userdata = userdata;
     srv->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, srv, MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_END);
@@ -231,6 +245,45 @@ int http_server_start(int listen_fd, const struct http_route *routes,
     }
     *ret = srv;
     return 0;
+}
+
+static long long now_ms(void)
+{
+    return now_us() / 1000;
+}
+
+int http_server_run(struct http_server *srv, int stop_fd, int tick_ms,
+                    void (*tick)(void *), void *userdata)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    long long next_tick = now_ms() + tick_ms;
+
+    if (!info) {
+        return -EIO;
+    }
+    for (;;) {
+        struct pollfd p[2] = { { .fd = info->epoll_fd, .events = POLLIN },
+                               { .fd = stop_fd, .events = POLLIN } };
+        long long wait = next_tick - now_ms();
+        MHD_UNSIGNED_LONG_LONG mhd_wait;
+
+        if (MHD_get_timeout(srv->mhd, &mhd_wait) == MHD_YES
+            && (long long) mhd_wait < wait) {
+            wait = (long long) mhd_wait;
+        }
+        if (poll(p, 2, wait < 0 ? 0 : (int) wait) < 0 && errno != EINTR) {
+            return -errno;
+        }
+        if (p[1].revents) {
+            return 0;
+        }
+        MHD_run(srv->mhd);
+        if (now_ms() >= next_tick) {
+            tick(userdata);
+            next_tick = now_ms() + tick_ms;
+        }
+    }
 }
 
 void http_server_stop(struct http_server *srv)

@@ -36,12 +36,18 @@ int http_listen_unix(const char *path, int *ret_fd);
 
 struct http_server;
 
-/* Serves 'routes' on 'listen_fd' (takes ownership of the fd) from one
- * internal thread, so handlers run one at a time.  'routes' must outlive
- * the server.  Returns 0 or -errno. */
+/* Prepares to serve 'routes' on 'listen_fd' (takes ownership of the fd).
+ * 'routes' must outlive the server.  Nothing is served until
+ * http_server_run().  Returns 0 or -errno. */
 int http_server_start(int listen_fd, const struct http_route *routes,
                       size_t n_routes, void *userdata,
                       struct http_server **ret);
+
+/* Serves requests in the calling thread, one at a time, until 'stop_fd'
+ * becomes readable; calls 'tick(userdata)' about every 'tick_ms' between
+ * requests.  Returns 0 or -errno. */
+int http_server_run(struct http_server *srv, int stop_fd, int tick_ms,
+                    void (*tick)(void *), void *userdata);
 
 /* Stops the server and closes its socket.  NULL is fine. */
 void http_server_stop(struct http_server *srv);

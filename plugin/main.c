@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
     const struct http_route *routes;
     size_t n_routes;
     sigset_t sigs;
-    int c, fd, r, sig;
+    int c, fd, r, sigfd;
 
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -88,13 +89,17 @@ int main(int argc, char **argv)
                        : xstrdup(".");
     }
 
-    /* Signals are taken synchronously below; the server thread inherits
-     * the mask. */
+    /* SIGTERM and SIGINT end the server loop through a signalfd. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    sigprocmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+    if (sigfd < 0) {
+        log_error("signalfd: %s", strerror(errno));
+        return 1;
+    }
 
     struct driver_config cfg = { .ovsdb_remote = ovsdb,
                                  .ovs_rundir = rundir };
@@ -118,11 +123,18 @@ int main(int argc, char **argv)
     }
     log_info("serving %s (OVSDB %s, OVS run directory %s)", socket_path,
              ovsdb, rundir);
-    while (sigwait(&sigs, &sig) != 0) {
+    r = http_server_run(srv, sigfd, DRIVER_TICK_MS, driver_tick, d);
+    if (r < 0) {
+        log_error("server loop: %s", strerror(-r));
+    } else {
+        struct signalfd_siginfo si;
+        if (read(sigfd, &si, sizeof si) == sizeof si) {
+            log_info("%s: shutting down", strsignal((int) si.ssi_signo));
+        }
     }
-    log_info("%s: shutting down", strsignal(sig));
     http_server_stop(srv);
     unlink(socket_path);
     driver_free(d);
-    return 0;
+    close(sigfd);
+    return r < 0 ? 1 : 0;
 }

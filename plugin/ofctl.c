@@ -166,7 +166,7 @@ int ofctl_count(const char *rundir, const char *bridge,
     if (r != 0) {
         return r < 0 ? r : -EIO;
     }
-    for (const char *p = out; (p = strchr(p, '\n')); p++) {
+    for (const char *p = out; (p = strstr(p, " actions=")); p++) {
         n++;
     }
     return n;

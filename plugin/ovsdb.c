@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -147,6 +148,22 @@ static int recv_json(struct ovsdb *db, long long deadline, json_t **ret)
     }
 }
 
+/* True if the server closed the connection while we were idle (it was
+ * restarted): nothing was sent on it, so a new one can be used safely. */
+static bool connection_lost(struct ovsdb *db)
+{
+    struct pollfd p = { .fd = db->fd, .events = POLLIN };
+    char c;
+
+    if (poll(&p, 1, 0) <= 0) {
+        return false;
+    }
+    if (p.revents & (POLLHUP | POLLERR)) {
+        return true;
+    }
+    return recv(db->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Sends a request and waits for the reply with the same id, answering
  * the server's echo requests meanwhile. */
 static int call(struct ovsdb *db, const char *method, json_t *params,
@@ -157,6 +174,9 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
     json_t *msg;
     int r;
 
+    if (db->fd >= 0 && connection_lost(db)) {
+        disconnect(db);
+    }
     if (db->fd < 0 && (r = connect_db(db)) < 0) {
         json_decref(params);
         if (ret_err) {

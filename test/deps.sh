@@ -10,7 +10,7 @@ set -u
 
 BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
             libnl-3-dev libnl-route-3-dev libcmocka-dev)
-RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps)
+RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -25,18 +25,29 @@ SOCK=/run/docker/plugins/$DRIVER.sock
 OVSGW_PID=
 
 start_ovsgw() {
-    tns "$TOP/build/ovsgw" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
+    # exec, so that $! is the daemon itself (nsenter execs it too).
+    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
+        "$TOP/build/ovsgw" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
         --ovs-rundir "$OVS_RUNDIR" --log-level debug \
-        >>"$OVSGW_T/ovsgw.log" 2>&1 &
+        >>"$OVSGW_T/ovsgw.log" 2>&1) &
     OVSGW_PID=$!
     local i
-    for i in $(seq 50); do
-        [ -S "$SOCK" ] && return 0
+    # Wait for an answer: a socket file may be left by a killed daemon.
+    for i in $(seq 100); do
+        curl -sf --unix-socket "$SOCK" -X POST http://x/Plugin.Activate \
+            >/dev/null 2>&1 && return 0
         sleep 0.1
     done
     echo "ovsgw did not start; its log:"
     cat "$OVSGW_T/ovsgw.log"
     return 1
+}
+
+# kill_ovsgw: kill -9, as a crash would.
+kill_ovsgw() {
+    kill -KILL "$OVSGW_PID" 2>/dev/null
+    wait "$OVSGW_PID" 2>/dev/null
+    OVSGW_PID=
 }
 
 stop_ovsgw() {

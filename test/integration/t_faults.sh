@@ -1,0 +1,291 @@
+# Issue 4: restarts of every part, load, leaks, bad input, security.
+
+# port_of CONTAINER: the OVS port (host end) of a container's endpoint.
+port_of() {
+    local ip
+    ip=$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1")
+    ovsctl --bare --columns=name find Interface \
+        "external_ids:ovsgw-ipv4=\"$ip/24\""
+}
+# flows_of_port BRIDGE PORT_NAME: flows that mention the port's OpenFlow
+# number in a match or an output.
+flow_count() {
+    ovs-ofctl -O OpenFlow14 dump-flows "unix:$OVS_RUNDIR/$1.mgmt" \
+        | grep -c 'actions='
+}
+# wait_ping CONTAINER IP SECONDS: keeps pinging until it answers; prints
+# how long that took.
+wait_ping() {
+    local t0 i
+    t0=$(date +%s.%N)
+    for ((i = 0; i < $3 * 5; i++)); do
+        if dk exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; then
+            echo "answered after $(echo "$(date +%s.%N) - $t0" | bc) s"
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "no answer in $3 s"
+    return 1
+}
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$OVSGW_PID/status"; }
+ovsgw_alive() { kill -0 "$OVSGW_PID" 2>/dev/null; }
+
+test_restart_daemon() {
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 --subnet 10.20.2.0/24 --gateway 10.20.2.1 rnet
+    ctr vm1 rnet 10.20.1.100
+    ctr vm2 rnet 10.20.2.100
+    ctr vm3 rnet 10.20.1.103
+    local br p3
+    br=$(ovsctl list-br)
+    p3=$(port_of vm3)
+    check "vm1 -> vm2 before" ping_ok vm1 10.20.2.100
+    kill_ovsgw
+    check "with ovsgw killed (-9), vm1 -> vm2 still works" \
+        ping_ok vm1 10.20.2.100
+    check "... and the gateway still answers" ping_ok vm2 10.20.2.1
+    # vm3's network namespace dies while nobody listens: its veth is gone.
+    tns ip link del "$p3"
+    start_ovsgw
+    check "after restart, vm3's vanished endpoint is removed from OVS" \
+        bash -c "! ovs-vsctl --db=unix:$OVSDB_SOCK list-ports $br \
+                 | grep -qx $p3"
+    check "... and its flows are gone" \
+        test "$(flow_count "$br")" -eq $((5 + 6 + 2 * 5))
+    check "a new container works after the restart" ctr vm4 rnet 10.20.1.104
+    check "vm4 -> vm2 (routed)" ping_ok vm4 10.20.2.100
+    check "vm2 -> vm4" ping_ok vm2 10.20.1.104
+    # A call that arrives while ovsgw is down is served when it is back.
+    kill_ovsgw
+    dk rm -f vm4 >/dev/null 2>&1 &
+    local rm_pid=$!
+    sleep 1
+    start_ovsgw
+    check "docker rm -f issued while ovsgw was down completes" wait $rm_pid
+    check "vm4's port is gone" \
+        test "$(ovsctl list-ports "$br" | grep -c '^og')" -eq 2
+    check "docker rm -f of old containers works" dk rm -f vm1 vm2 vm3
+    check "docker network rm works after the restarts" dk network rm rnet
+}
+
+test_restart_vswitchd() {
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 --subnet 10.20.2.0/24 --gateway 10.20.2.1 \
+        -o 'ovsgw.tcp.rules=deny 10.20.2.0/24->10.20.1.0/24' vnet
+    ctr vm1 vnet 10.20.1.100
+    ctr vm2 vnet 10.20.2.100
+    http_echo vm1 8080
+    local br before
+    br=$(ovsctl list-br)
+    before=$(flow_count "$br")
+    check "vm1 -> vm2 before" ping_ok vm1 10.20.2.100
+    check "ovs-vswitchd restarts" ovs_restart_vswitchd
+    check "connectivity is back without anyone asking" \
+        wait_ping vm1 10.20.2.100 20
+    echo "  info  ovs-vswitchd restart: connectivity $(wait_ping vm2 10.20.1.100 20)"
+    check "every flow is back ($before)" \
+        test "$(flow_count "$br")" -eq "$before"
+    check "the TCP policy is back too" tcp_blocked vm2 10.20.1.100 8080
+    check "flows wiped by hand are re-applied within seconds" bash -c \
+        "ovs-ofctl -O OpenFlow14 del-flows unix:$OVS_RUNDIR/$br.mgmt && \
+         for i in \$(seq 40); do \
+           [ \$(ovs-ofctl -O OpenFlow14 dump-flows \
+                unix:$OVS_RUNDIR/$br.mgmt | grep -c actions=) -eq $before ] \
+           && exit 0; sleep 0.25; done; exit 1"
+    check "a new container works" ctr vm3 vnet 10.20.2.103
+    check "vm3 -> vm1" ping_ok vm3 10.20.1.100
+}
+
+test_restart_ovsdb() {
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 onet
+    ctr vm1 onet 10.20.1.100
+    check "ovsdb-server restarts" ovs_restart_ovsdb
+    check "the next container starts (ovsgw reconnects)" \
+        ctr vm2 onet 10.20.1.101
+    check "vm2 -> vm1" ping_ok vm2 10.20.1.100
+    # While ovsdb-server is down, a call gets a clear error at once.
+    local nid out
+    nid=$(dk network inspect -f '{{.Id}}' onet)
+    _ovsdb_stop
+    out=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+        http://x/NetworkDriver.CreateEndpoint -d "{\"NetworkID\": \"$nid\",
+        \"EndpointID\": \"00ff00ff00ff00ff00ff\", \"Interface\":
+        {\"Address\": \"10.20.1.77/24\"}}")
+    _ovsdb_start
+    _ovs_sync 30
+    check "with ovsdb-server down, CreateEndpoint gets a clear Err" \
+        grep -q 'Err.*ovsdb-server' <<<"$out"
+    check "... and leaves no veth" bash -c \
+        "! tns ip link show og00ff00ff00ff >/dev/null 2>&1"
+    check "the daemon keeps running" ovsgw_alive
+    check "and serves calls again" ctr vm3 onet 10.20.1.102
+}
+
+test_restart_dockerd() {
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 --subnet 10.20.2.0/24 --gateway 10.20.2.1 dnet
+    ctr vm1 dnet 10.20.1.100
+    ctr vm2 dnet 10.20.2.100
+    check "vm1 -> vm2 before" ping_ok vm1 10.20.2.100
+    local pid
+    pid=$(_dockerd_pid)
+    kill -TERM "$pid"
+    _env_wait 60 _env_pid_dead "$pid"
+    check "dockerd stopped its containers: no port left" bash -c \
+        "[ -z \"\$(ovs-vsctl --db=unix:$OVSDB_SOCK --bare --columns=name \
+           find Interface 'external_ids:ovsgw-endpoint!=\"\"')\" ]"
+    check "... and no veth" bash -c \
+        "! tns ip -br link | grep -qE '^o[gc][0-9a-f]{12}'"
+    check "dockerd starts again" docker_start
+    check "the network is still there" dk network inspect dnet
+    check "the containers start again" dk start vm1 vm2
+    check "vm1 -> vm2 after" ping_ok vm1 10.20.2.100
+}
+
+test_load_parallel() {
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.0.0/16 \
+        --gateway 10.20.0.1 lnet
+    local i pids=()
+    for i in $(seq 20); do
+        dk run -d --name "p$i" --net lnet ovsgw-test sleep 1d \
+            >/dev/null 2>&1 &
+        pids+=($!)
+    done
+    local failed=0
+    for i in "${pids[@]}"; do
+        wait "$i" || failed=$((failed + 1))
+    done
+    check "20 containers started in parallel" test "$failed" -eq 0
+    local br
+    br=$(ovsctl list-br)
+    check "20 ports with 20 distinct OpenFlow numbers" bash -c \
+        "[ \$(ovs-vsctl --db=unix:$OVSDB_SOCK --bare --columns=ofport \
+           find Interface 'external_ids:ovsgw-network!=\"\"' | grep . \
+           | sort -u | wc -l) -eq 20 ]"
+    check "flows: 5 bridge + 3 network + 20 x 5 endpoint" \
+        test "$(flow_count "$br")" -eq $((5 + 3 + 100))
+    local bad=0 ip
+    for i in $(seq 20); do
+        ping_ok "p$i" 10.20.0.1 || bad=$((bad + 1))
+    done
+    check "all 20 reach the gateway" test "$bad" -eq 0
+    ip=$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' p20)
+    check "p1 -> p20" ping_ok p1 "$ip"
+    local slowest
+    slowest=$(grep -oE 'NetworkDriver\.[A-Za-z]+: [0-9]+ in [0-9.]+ ms' \
+        "$OVSGW_T/ovsgw.log" | awk '{print $(NF-1), $1}' | sort -n \
+        | tail -1)
+    echo "  info  slowest call so far: $slowest ms"
+}
+
+test_leak_cycles() {
+    local n=${OVSGW_LEAK_CYCLES:-200} i before after fails=0
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 leaknet
+    ctr anchor leaknet 10.20.1.2
+    local br
+    br=$(ovsctl list-br)
+    for i in $(seq 10); do
+        dk run --rm --net leaknet ovsgw-test true >/dev/null || true
+    done
+    before=$(rss_kib)
+    for i in $(seq "$n"); do
+        dk run --rm --net leaknet ovsgw-test \
+            ping -c1 -W2 10.20.1.1 >/dev/null 2>&1 || fails=$((fails + 1))
+    done
+    after=$(rss_kib)
+    echo "  info  $n cycles of docker run --rm: RSS $before KiB -> $after KiB"
+    check "every cycle reached the gateway" test "$fails" -eq 0
+    check "only the anchor's port is left" \
+        test "$(ovsctl list-ports "$br" | grep -c '^og')" -eq 1
+    check "no veth left but the anchor's" \
+        test "$(tns ip -br link | grep -cE '^o[gc][0-9a-f]{12}')" -eq 1
+    check "flows: 5 bridge + 3 network + 5 anchor" \
+        test "$(flow_count "$br")" -eq 13
+    check "RSS grew by less than 512 KiB" test $((after - before)) -lt 512
+}
+
+# api PATH BODY: POSTs to the daemon; prints "STATUS BODY".
+api() {
+    curl -s -o /dev/stdout -w ' %{http_code}' --unix-socket "$SOCK" \
+        -X POST "http://x/$1" --data-binary "$2"
+}
+# api_ok PATH BODY: status 200 and no Err.
+api_ok() {
+    local out
+    out=$(api "$1" "$2")
+    echo "$out"
+    [[ $out == *" 200" && $out != *'"Err"'* ]]
+}
+# api_err PATH BODY STATUS MESSAGE_PART
+api_err() {
+    local out
+    out=$(api "$1" "$2")
+    echo "$out"
+    [[ $out == *"\"Err\""*"$4"*" $3" ]]
+}
+
+test_bad_input() {
+    local n1=aaaa000000000000000000000000000000000000000000000000000000000001
+    local n2=aaaa000000000000000000000000000000000000000000000000000000000002
+    local e1=eeee000000000000000000000000000000000000000000000000000000000001
+    local net='"IPv4Data": [{"Pool": "10.90.1.0/24", "Gateway": "10.90.1.1/24"}], "Options": {"com.docker.network.generic": {"ovsgw.bridge": "brbad"}}'
+    check "malformed JSON" api_err NetworkDriver.CreateNetwork '{"NetworkID":' 400 'bad JSON'
+    check "not an object" api_err NetworkDriver.CreateNetwork '[]' 400 'want a JSON object'
+    check "wrong type" api_err NetworkDriver.CreateNetwork '{"NetworkID": 5}' 400 'NetworkID: want a string'
+    check "missing field" api_err NetworkDriver.CreateEndpoint "{\"NetworkID\": \"$n1\"}" 400 'missing EndpointID'
+    check "bad ID" api_err NetworkDriver.Join '{"NetworkID": "../../etc", "EndpointID": "x"}' 400 'bad ID'
+    check "unknown NetworkID" api_err NetworkDriver.CreateEndpoint \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"$e1\", \"Interface\": {\"Address\": \"10.90.1.5/24\"}}" 404 'no network'
+    check "unknown EndpointID" api_err NetworkDriver.Join \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"$e1\"}" 404 'no network'
+    check "IPv6-only network" api_err NetworkDriver.CreateNetwork \
+        "{\"NetworkID\": \"$n1\", \"IPv4Data\": [], \"IPv6Data\": [{\"Pool\": \"fd00::/64\", \"Gateway\": \"fd00::1/64\"}]}" 400 'IPv6'
+    head -c 2000000 /dev/zero | tr '\0' ' ' >"$OVSGW_T/big.json"
+    check "oversized body" api_err NetworkDriver.CreateNetwork \
+        "@$OVSGW_T/big.json" 413 'over'
+    check "a good network on brbad" api_ok NetworkDriver.CreateNetwork \
+        "{\"NetworkID\": \"$n1\", $net}"
+    check "overlapping subnet on the shared bridge" api_err \
+        NetworkDriver.CreateNetwork "{\"NetworkID\": \"$n2\", ${net/10.90.1.0\/24/10.90.0.0\/16}}" 400 'overlaps'
+    check "an endpoint (its MAC is generated and returned)" api_ok \
+        NetworkDriver.CreateEndpoint "{\"NetworkID\": \"$n1\", \"EndpointID\": \"$e1\", \"Interface\": {\"Address\": \"10.90.1.5/24\"}}"
+    check "duplicate EndpointID" api_err NetworkDriver.CreateEndpoint \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"$e1\", \"Interface\": {\"Address\": \"10.90.1.6/24\"}}" 400 'exists'
+    check "address outside the subnets" api_err NetworkDriver.CreateEndpoint \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"${e1%1}2\", \"Interface\": {\"Address\": \"10.91.1.6/24\"}}" 400 'none of'
+    check "the gateway's address" api_err NetworkDriver.CreateEndpoint \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"${e1%1}2\", \"Interface\": {\"Address\": \"10.90.1.1/24\"}}" 400 'is the gateway'
+    check "the daemon keeps running" ovsgw_alive
+    check "only the good endpoint's port exists" \
+        test "$(ovsctl list-ports brbad | grep -c '^og')" -eq 1
+    check "only the good network is on brbad" bash -c \
+        "[ \$(ovs-vsctl --db=unix:$OVSDB_SOCK get bridge brbad external_ids \
+           | grep -o 'ovsgw-net-' | wc -l) -eq 1 ]"
+    check "DeleteEndpoint" api_ok NetworkDriver.DeleteEndpoint \
+        "{\"NetworkID\": \"$n1\", \"EndpointID\": \"$e1\"}"
+    check "DeleteNetwork" api_ok NetworkDriver.DeleteNetwork \
+        "{\"NetworkID\": \"$n1\"}"
+}
+
+test_security() {
+    check "the socket is root-only (0600)" \
+        test "$(stat -c %a "$SOCK")" = 600
+    check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
+        --gateway 10.20.1.1 secnet
+    ctr vm1 secnet 10.20.1.100
+    local br
+    br=$(ovsctl list-br)
+    # Even if someone gives the bridge's LOCAL port an address, containers
+    # do not reach the host through it, nor the host them.
+    tns ip addr add 10.20.1.254/24 dev "$br"
+    tns ip link set "$br" up
+    check "vm1 reaches its gateway (control)" ping_ok vm1 10.20.1.1
+    check "vm1 cannot reach the host's LOCAL port" ping_fails vm1 10.20.1.254
+    check "the host cannot reach vm1 through LOCAL" bash -c \
+        "! tns ping -c2 -W1 10.20.1.100 >/dev/null 2>&1"
+    check "bridge names are validated (no shell)" create_fails \
+        'bad bridge name' -o 'ovsgw.bridge=$(reboot)'
+}
