@@ -12,21 +12,27 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
+# SANITIZE=1: ASan + UBSan, built apart in build-san/ so that the two
+# builds never mix objects.
 ifeq ($(SANITIZE),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+           -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
-endif
-
+B       := build-san
+else
 B       := build
+endif
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
            plugin/http.c plugin/ovsdb.c plugin/link.c plugin/ofctl.c \
            plugin/driver.c flows/flows.c flows/policy.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows policy request http
+UNIT    := options flows policy request http fuzz
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
-.PHONY: all deps test unit integration demo run clean
+.PHONY: all deps test unit valgrind integration demo run fuzz fuzz-merge clean
 all: $(B)/ovsgw
 
 $(B)/%.o: %.c
@@ -43,6 +49,31 @@ $(B)/test/test_%: $(B)/test/unit/test_%.o $(B)/libovsgw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+$(B)/test/test_fuzz: $(B)/test/unit/test_fuzz.o \
+                     $(B)/test/fuzz/fuzz_input.o $(B)/libovsgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# libFuzzer (clang): 'make fuzz' runs for FUZZ_SECONDS on the committed
+# corpus; new inputs go to build-fuzz/corpus, crashes to build-fuzz/ (copy
+# them to test/fuzz/regress/ once fixed: the unit tests replay that).
+FUZZ_SECONDS ?= 60
+FZ      := build-fuzz
+FZFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+$(FZ)/fuzz_input: test/fuzz/fuzz_input.c $(LIB_SRC)
+	@mkdir -p $(FZ)/corpus
+	clang $(FZFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz: $(FZ)/fuzz_input
+	cd $(FZ) && ./fuzz_input -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=$(CURDIR)/$(FZ)/ \
+	    corpus $(CURDIR)/test/fuzz/corpus
+
+# Adds the new inputs that add coverage to the committed corpus.
+fuzz-merge: $(FZ)/fuzz_input
+	$(FZ)/fuzz_input -merge=1 test/fuzz/corpus $(FZ)/corpus
+
 deps:
 	bash test/deps.sh
 
@@ -56,8 +87,18 @@ $(B)/udpcat: test/tools/udpcat.c
 	@mkdir -p $(B)
 	$(CC) -O2 -static -Wall -Werror -o $@ $<
 
+# The unit tests under valgrind: no error, no leak.
+valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+	    (cd test && valgrind -q --leak-check=full \
+	        --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	        --error-exitcode=1 ../$$t >/dev/null) || \
+	    { echo "valgrind: $$t failed"; exit 1; }; \
+	    echo "valgrind: $$t: no errors, no leaks"; done
+
 integration: $(B)/ovsgw $(B)/udpcat
-	bash test/integration/run.sh
+	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    OVSGW_SANITIZED=$(SANITIZE:0=) bash test/integration/run.sh
 
 # The unit tests need only the build deps; the integration tests run
 # against private OVS and dockerd instances and need root.
@@ -72,6 +113,6 @@ run: deps $(B)/ovsgw
 	bash scripts/run.sh
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -22,6 +22,8 @@ static int run(char *const argv[], const char *input, char **ret_out,
     int in[2], out[2], err[2];
     posix_spawn_file_actions_t fa;
     struct strbuf sout = { 0 }, serr = { 0 };
+    size_t off = 0, len = input ? strlen(input) : 0;
+    int fds_open = 2;
     pid_t pid;
     int r, status;
 
@@ -55,8 +57,6 @@ static int run(char *const argv[], const char *input, char **ret_out,
 
     /* Feed stdin and drain both outputs together so that no pipe fills
      * up and blocks the child. */
-    size_t off = 0, len = input ? strlen(input) : 0;
-    int fds_open = 2;
     if (len == 0) {
         close(in[1]);
         in[1] = -1;

@@ -19,6 +19,8 @@ for f in "$HERE"/t_*.sh; do
     . "$f"
 done
 
+OVSGW_BIN=${OVSGW_BIN:-$TOP/build/ovsgw}
+OVSGW_UDPCAT=${OVSGW_UDPCAT:-$TOP/build/udpcat}
 DRIVER=ovsgw-test-$$
 export DRIVER
 SOCK=/run/docker/plugins/$DRIVER.sock
@@ -27,7 +29,7 @@ OVSGW_PID=
 start_ovsgw() {
     # exec, so that $! is the daemon itself (nsenter execs it too).
     (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
-        "$TOP/build/ovsgw" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
+        "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
         --ovs-rundir "$OVS_RUNDIR" --log-level debug \
         >>"$OVSGW_T/ovsgw.log" 2>&1) &
     OVSGW_PID=$!
@@ -63,7 +65,7 @@ stop_ovsgw() {
 build_test_image() {
     local c
     c=$(dk create ovsgw-busybox true) &&
-        dk cp "$TOP/build/udpcat" "$c:/bin/udpcat" &&
+        dk cp "$OVSGW_UDPCAT" "$c:/bin/udpcat" &&
         dk commit "$c" ovsgw-test >/dev/null &&
         dk rm "$c" >/dev/null
 }
@@ -103,8 +105,18 @@ done
 if [ "$FAILED" -gt 0 ]; then
     echo "failed:"
     printf '  %s\n' "${FAILED_NAMES[@]}"
-    echo "ovsgw log (last 40 lines):"
+    echo "ovsgw log (last 40 lines, and any sanitizer report):"
+    grep -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+        "$OVSGW_T/ovsgw.log" | head -60
     tail -n 40 "$OVSGW_T/ovsgw.log"
+fi
+# A sanitizer report in the daemon's log fails the run.
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+    "$OVSGW_T/ovsgw.log"; then
+    echo "FAIL: sanitizer report in the ovsgw log:"
+    grep -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+        "$OVSGW_T/ovsgw.log" | head -60
+    FAILED=$((FAILED + 1))
 fi
 echo "integration: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -175,9 +175,9 @@ test_load_parallel() {
     check "p1 -> p20" ping_ok p1 "$ip"
     local slowest
     slowest=$(grep -oE 'NetworkDriver\.[A-Za-z]+: [0-9]+ in [0-9.]+ ms' \
-        "$OVSGW_T/ovsgw.log" | awk '{print $(NF-1), $1}' | sort -n \
-        | tail -1)
-    echo "  info  slowest call so far: $slowest ms"
+        "$OVSGW_T/ovsgw.log" | awk '{print $(NF-1), "ms,", $1}' \
+        | sort -n | tail -1)
+    echo "  info  slowest call so far: ${slowest%:}"
 }
 
 test_leak_cycles() {
@@ -204,7 +204,11 @@ test_leak_cycles() {
         test "$(tns ip -br link | grep -cE '^o[gc][0-9a-f]{12}')" -eq 1
     check "flows: 5 bridge + 3 network + 5 anchor" \
         test "$(flow_count "$br")" -eq 13
-    check "RSS grew by less than 512 KiB" test $((after - before)) -lt 512
+    # ASan holds freed memory in quarantine, so RSS says nothing there;
+    # LeakSanitizer checks the daemon at exit instead.
+    if [ -z "${OVSGW_SANITIZED:-}" ]; then
+        check "RSS grew by less than 512 KiB" test $((after - before)) -lt 512
+    fi
 }
 
 # api PATH BODY: POSTs to the daemon; prints "STATUS BODY".
