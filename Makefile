@@ -5,10 +5,12 @@
 #   sudo make run   start OVS if needed and serve the plugin socket
 
 CC      ?= cc
+VERSION := 0.1.0
 PKGS    := libmicrohttpd jansson libnl-3.0 libnl-route-3.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wjump-misses-init -D_GNU_SOURCE \
+           -DOVSGW_VERSION='"$(VERSION)"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
@@ -26,13 +28,13 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
            plugin/http.c plugin/ovsdb.c plugin/link.c plugin/ofctl.c \
-           plugin/driver.c flows/flows.c flows/policy.c
+           plugin/driver.c plugin/status.c flows/flows.c flows/policy.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows policy request http fuzz
+UNIT    := options flows policy request http fuzz status
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
-.PHONY: all deps test unit valgrind integration demo run fuzz fuzz-merge clean
+.PHONY: all deps test unit valgrind integration demo run bench fuzz fuzz-merge clean
 all: $(B)/ovsgw
 
 $(B)/%.o: %.c
@@ -105,6 +107,12 @@ integration: $(B)/ovsgw $(B)/udpcat
 test: deps
 	$(MAKE) unit
 	$(MAKE) integration
+
+# Benchmarks are not tests: ratios against baselines measured in the same
+# run, written to docs/benchmarks.md.
+bench: deps $(B)/ovsgw $(B)/udpcat
+	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    bash bench/run.sh
 
 demo: deps $(B)/ovsgw
 	bash scripts/demo.sh

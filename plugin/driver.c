@@ -1092,7 +1092,7 @@ static int apply_all(struct driver *d, struct network *n, char **ret_err)
 /* Reads every ovsgw network and endpoint from OVSDB into the model, drops
  * endpoints whose veth vanished while the daemon was down, and re-applies
  * all flows. */
-static int restore(struct driver *d, char **ret_err)
+static int restore(struct driver *d, bool read_only, char **ret_err)
 {
     json_t *res = NULL, *row;
     size_t i;
@@ -1153,6 +1153,9 @@ static int restore(struct driver *d, char **ret_err)
         json_decref(ext);
     }
     json_decref(res);
+    if (read_only) {
+        return 0;
+    }
 
     for (struct network *n = d->networks; n; n = n->next) {
         for (struct endpoint **p = &n->endpoints; *p;) {
@@ -1318,13 +1321,127 @@ static int ensure_restored(struct driver *d, char **ret_err)
         return 0;
     }
     d->vswitchd_pid = vswitchd_pid(d);
-    if ((r = restore(d, ret_err)) == 0) {
+    if ((r = restore(d, false, ret_err)) == 0) {
         d->restored = true;
     }
     return r;
 }
 
+/* ---- status ------------------------------------------------------------ */
+
+/* Packet counters of every interface, by name: {"og...": [rx, tx]}. */
+static json_t *interface_stats(struct driver *d)
+{
+    json_t *res = NULL, *row, *out = json_object();
+    size_t i;
+
+    if (ovsdb_transact(d->db,
+                       json_pack("[{s:s,s:s,s:[],s:[s,s]}]", "op", "select",
+                                 "table", "Interface", "where", "columns",
+                                 "name", "statistics"),
+                       &res, NULL) < 0) {
+        return out;
+    }
+    json_array_foreach(json_object_get(json_array_get(res, 0), "rows"), i,
+                       row) {
+        const char *name = json_string_value(json_object_get(row, "name"));
+        const json_t *pairs = json_array_get(json_object_get(row,
+                                                             "statistics"),
+                                             1);
+        json_int_t rx = 0, tx = 0;
+        size_t k;
+        json_t *pair;
+        json_array_foreach(pairs, k, pair) {
+            const char *key = json_string_value(json_array_get(pair, 0));
+            json_int_t v = json_integer_value(json_array_get(pair, 1));
+            if (key && !strcmp(key, "rx_packets")) {
+                rx = v;
+            } else if (key && !strcmp(key, "tx_packets")) {
+                tx = v;
+            }
+        }
+        if (name) {
+            json_object_set_new(out, name, json_pack("[I,I]", rx, tx));
+        }
+    }
+    json_decref(res);
+    return out;
+}
+
+static json_t *status_json(struct driver *d)
+{
+    json_t *nets = json_array(), *stats = interface_stats(d);
+    char ip[IP4_STRLEN], gw[IP4_STRLEN], mac[MAC_STRLEN];
+
+    for (struct network *n = d->networks; n; n = n->next) {
+        json_t *subnets = json_array(), *eps = json_array();
+        _cleanup_free_ char *policy = policy_format(&n->opts.policy);
+        char cookie[24];
+
+        for (size_t i = 0; i < n->n_subnets; i++) {
+            _cleanup_free_ char *pool = xasprintf(
+                "%s/%d", util_ip4_format(n->subnets[i].net, ip),
+                n->subnets[i].plen);
+            json_array_append_new(subnets, json_pack(
+                "{s:s,s:s}", "subnet", pool, "gateway",
+                util_ip4_format(n->subnets[i].gateway, gw)));
+        }
+        for (struct endpoint *e = n->endpoints; e; e = e->next) {
+            const json_t *st = json_object_get(stats, e->host_if);
+            _cleanup_free_ char *addr = xasprintf(
+                "%s/%d", util_ip4_format(e->fe.ip, ip), e->plen);
+            snprintf(cookie, sizeof cookie, "0x%016" PRIx64,
+                     flows_cookie(n->tag, e->fe.id));
+            json_array_append_new(eps, json_pack(
+                "{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:I,s:I}", "endpoint", e->id,
+                "container_side", e->peer_if, "address", addr, "mac",
+                util_mac_format(e->fe.mac, mac), "port", e->host_if,
+                "ofport", e->fe.ofport, "cookie", cookie, "rx_packets",
+                json_integer_value(json_array_get(st, 0)), "tx_packets",
+                json_integer_value(json_array_get(st, 1))));
+        }
+        snprintf(cookie, sizeof cookie, "0x%016" PRIx64,
+                 flows_cookie(n->tag, 0));
+        json_array_append_new(nets, json_pack(
+            "{s:s,s:s,s:s,s:b,s:s,s:o,s:s,s:i,s:s,s:o}", "network", n->id,
+            "bridge", n->bridge, "datapath", n->netdev ? "netdev" : "system",
+            "bridge_owned", n->bridge_owned, "gateway_mac",
+            util_mac_format(n->gateway_mac, mac), "subnets", subnets,
+            "tcp_policy", policy, "mtu", n->opts.mtu, "cookie", cookie,
+            "endpoints", eps));
+    }
+    json_decref(stats);
+    return json_pack("{s:o}", "networks", nets);
+}
+
+static unsigned h_status(void *ud, const json_t *req, json_t **ret)
+{
+    struct driver *d = ud;
+    unsigned status;
+
+    (void) req;
+    if ((status = need_state(d, "Status", NULL, ret))) {
+        return status;
+    }
+    *ret = status_json(d);
+    json_object_set_new(*ret, "source", json_string("daemon"));
+    return 200;
+}
+
+int driver_status_offline(struct driver *d, json_t **ret, char **ret_err)
+{
+    int r = restore(d, true, ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    *ret = status_json(d);
+    json_object_set_new(*ret, "source", json_string("ovsdb"));
+    return 0;
+}
+
 static const struct http_route routes[] = {
+    { "/ovsgw.Status", h_status },
     { "/Plugin.Activate", h_activate },
     { "/NetworkDriver.GetCapabilities", h_capabilities },
     { "/NetworkDriver.CreateNetwork", h_create_network },

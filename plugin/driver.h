@@ -32,6 +32,12 @@ int driver_restore(struct driver *d);
  * 'driver' is a struct driver. */
 void driver_tick(void *driver);
 
+/* For 'ovsgw status' when no daemon answers: reads the state from OVSDB
+ * without changing anything and returns the same JSON as the daemon's
+ * /ovsgw.Status (caller owns '*ret').  Returns 0 or -errno with a
+ * message in '*ret_err'. */
+int driver_status_offline(struct driver *d, json_t **ret, char **ret_err);
+
 /* Frees the driver; leaves every bridge, port and flow in place. */
 void driver_free(struct driver *d);
 

@@ -10,10 +10,15 @@
 #include "driver.h"
 #include "http.h"
 #include "log.h"
+#include "status.h"
 #include "util.h"
 
 #define DEFAULT_SOCKET "/run/docker/plugins/ovsgw.sock"
 #define DEFAULT_OVSDB "unix:/var/run/openvswitch/db.sock"
+
+#ifndef OVSGW_VERSION
+#define OVSGW_VERSION "dev"
+#endif
 
 static void usage(FILE *f)
 {
@@ -21,7 +26,11 @@ static void usage(FILE *f)
             "usage: ovsgw [--socket PATH] [--ovsdb unix:PATH] "
             "[--ovs-rundir DIR]\n"
             "             [--log-level debug|info|warn|error]\n"
-            "Docker remote network driver on Open vSwitch.\n"
+            "       ovsgw status [--json] [--socket PATH] "
+            "[--ovsdb unix:PATH]\n"
+            "       ovsgw --version | --help\n"
+            "Docker remote network driver on Open vSwitch: serves the "
+            "plugin socket.\n"
             "  --socket PATH     plugin socket (default %s);\n"
             "                    the driver name is its basename\n"
             "  --ovsdb REMOTE    ovsdb-server (default %s)\n"
@@ -40,6 +49,7 @@ int main(int argc, char **argv)
         { "ovs-rundir", required_argument, NULL, 'r' },
         { "log-level", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     const char *socket_path = DEFAULT_SOCKET, *ovsdb = DEFAULT_OVSDB;
@@ -51,6 +61,10 @@ int main(int argc, char **argv)
     sigset_t sigs;
     int c, fd, r, sigfd;
 
+    if (argc > 1 && !strcmp(argv[1], "status")) {
+        return status_main(argc - 1, argv + 1, DEFAULT_SOCKET,
+                           DEFAULT_OVSDB);
+    }
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -72,6 +86,9 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            printf("ovsgw %s\n", OVSGW_VERSION);
             return 0;
         default:
             usage(stderr);

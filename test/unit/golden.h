@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../plugin/util.h"
 
@@ -28,7 +29,9 @@ static inline char *golden_slurp(const char *path)
 static inline void golden_check(const char *name, const char *got)
 {
     char path[256];
-    snprintf(path, sizeof path, "golden/%s.flows", name);
+    /* A name with an extension is a file name; else NAME.flows. */
+    snprintf(path, sizeof path, strchr(name, '.') ? "golden/%s"
+                                                  : "golden/%s.flows", name);
     if (getenv("OVSGW_UPDATE_GOLDEN")) {
         FILE *f = fopen(path, "w");
         assert_non_null(f);

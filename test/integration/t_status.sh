@@ -1,0 +1,50 @@
+# Issue 5: 'ovsgw status' from the daemon and, with the daemon down, from
+# OVSDB; it changes nothing.
+
+ovsgw_status() {
+    "$OVSGW_BIN" status --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" "$@"
+}
+
+test_status() {
+    check "network with a policy" dk network create -d "$DRIVER" \
+        --subnet 10.20.1.0/24 --gateway 10.20.1.1 --subnet 10.20.2.0/24 \
+        --gateway 10.20.2.1 -o 'ovsgw.tcp.rules=deny 10.20.2.0/24->10.20.1.0/24' \
+        statnet
+    ctr vm1 statnet 10.20.1.100
+    ctr vm2 statnet 10.20.2.100
+    ping_ok vm1 10.20.2.100
+    local br p1 out
+    br=$(ovsctl list-br)
+    p1=$(ovsctl --bare --columns=name find Interface \
+        'external_ids:ovsgw-ipv4="10.20.1.100/24"')
+    out=$(ovsgw_status)
+    echo "$out" | sed 's/^/        /'
+    check "status names the bridge" grep -q "bridge    $br (netdev" <<<"$out"
+    check "... the subnets and gateways" grep -q \
+        'subnet    10.20.2.0/24       gateway 10.20.2.1' <<<"$out"
+    check "... the policy" grep -qF \
+        'policy    deny 10.20.2.0/24->10.20.1.0/24, default allow' <<<"$out"
+    check "... vm1's port, IP and OpenFlow port" grep -qE \
+        "oc[0-9a-f]{12} +10\.20\.1\.100/24 +02:[0-9a-f:]{14} +$p1 +[1-9]" \
+        <<<"$out"
+    check "--json gives the same as JSON" bash -c \
+        "$OVSGW_BIN status --json --socket $SOCK --ovsdb unix:$OVSDB_SOCK \
+         | grep -q '\"address\": \"10.20.2.100/24\"'"
+    local flows_before ports_before
+    flows_before=$(dump_flows "$br" | grep -c actions=)
+    ports_before=$(ovsctl list-ports "$br")
+    kill_ovsgw
+    out=$(ovsgw_status)
+    check "with the daemon down, status reads OVSDB" grep -q \
+        'read from OVSDB' <<<"$out"
+    check "... and shows the same endpoints" grep -q '10.20.2.100/24' \
+        <<<"$out"
+    check "status changed no flow" \
+        test "$(dump_flows "$br" | grep -c actions=)" -eq "$flows_before"
+    check "status changed no port" \
+        test "$(ovsctl list-ports "$br")" = "$ports_before"
+    start_ovsgw
+    check "ovsgw --version" bash -c "$OVSGW_BIN --version | grep -q '^ovsgw '"
+    check "ovsgw --help mentions status" bash -c \
+        "$OVSGW_BIN --help | grep -q 'ovsgw status'"
+}
