@@ -290,6 +290,22 @@ test_security() {
     check "vm1 cannot reach the host's LOCAL port" ping_fails vm1 10.20.1.254
     check "the host cannot reach vm1 through LOCAL" bash -c \
         "! tns ping -c2 -W1 10.20.1.100 >/dev/null 2>&1"
+    # ARP spoofing: an attacker claims a neighbour's IP with gratuitous
+    # ARP; Linux would update an existing neighbour entry if it arrived.
+    ctr victim secnet 10.20.1.101
+    ctr observer secnet 10.20.1.102
+    ctr attacker secnet 10.20.1.103 --cap-add NET_ADMIN
+    local vmac
+    vmac=$(dk exec victim cat /sys/class/net/eth0/address)
+    check "observer reaches the victim (control)" \
+        ping_ok observer 10.20.1.101
+    dk exec attacker sh -c 'ip addr add 10.20.1.101/32 dev eth0 && \
+        arping -U -c 3 -I eth0 -s 10.20.1.101 10.20.1.101; \
+        arping -A -c 3 -I eth0 -s 10.20.1.101 10.20.1.101' >/dev/null 2>&1
+    check "after gratuitous ARP, observer still maps the victim's IP to \
+the victim's MAC" bash -c "$DOCKER exec observer ip neigh show 10.20.1.101 \
+        | grep -q '$vmac'"
+    check "... and still reaches the victim" ping_ok observer 10.20.1.101
     check "bridge names are validated (no shell)" create_fails \
         'bad bridge name' -o 'ovsgw.bridge=$(reboot)'
 }
