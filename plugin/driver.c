@@ -227,23 +227,18 @@ static char *network_state(const struct network *n)
 static int bridge_get(struct driver *d, const char *name, json_t **ret_row,
                       char **ret_err)
 {
-    json_t *res = NULL;
-    int r = ovsdb_transact(
-        d->db,
-        json_pack("[{s:s,s:s,s:o,s:[s,s,s]}]", "op", "select", "table",
-                  "Bridge", "where", where_name(name), "columns", "_uuid",
-                  "external_ids", "datapath_type"),
-        &res, ret_err);
+    json_t *rows = NULL;
+    int r = ovsdb_select(d->db, "Bridge", name,
+                         "_uuid,external_ids,datapath_type", &rows, ret_err);
     if (r < 0) {
         return r;
     }
-    json_t *rows = json_object_get(json_array_get(res, 0), "rows");
     if (json_array_size(rows) == 0) {
-        json_decref(res);
+        json_decref(rows);
         return 0;
     }
     *ret_row = json_incref(json_array_get(rows, 0));
-    json_decref(res);
+    json_decref(rows);
     return 1;
 }
 
@@ -431,19 +426,13 @@ static int port_add(struct driver *d, struct network *n, struct endpoint *e,
 static int port_del(struct driver *d, const char *bridge, const char *name,
                     char **ret_err)
 {
-    json_t *res = NULL;
-    int r = ovsdb_transact(
-        d->db,
-        json_pack("[{s:s,s:s,s:o,s:[s]}]", "op", "select", "table", "Port",
-                  "where", where_name(name), "columns", "_uuid"),
-        &res, ret_err);
+    json_t *rows = NULL;
+    int r = ovsdb_select(d->db, "Port", name, "_uuid", &rows, ret_err);
     if (r < 0) {
         return r;
     }
-    json_t *row = json_array_get(
-        json_object_get(json_array_get(res, 0), "rows"), 0);
-    const char *uuid = json_string_value(
-        json_array_get(json_object_get(row, "_uuid"), 1));
+    const char *uuid = json_string_value(json_array_get(
+        json_object_get(json_array_get(rows, 0), "_uuid"), 1));
     if (uuid) {
         r = ovsdb_transact(
             d->db,
@@ -452,7 +441,7 @@ static int port_del(struct driver *d, const char *bridge, const char *name,
                       "mutations", "ports", "delete", ovsdb_uuid(uuid)),
             NULL, ret_err);
     }
-    json_decref(res);
+    json_decref(rows);
     return r;
 }
 
@@ -460,24 +449,19 @@ static int port_del(struct driver *d, const char *bridge, const char *name,
  * offloads); read from Open_vSwitch other_config. */
 static bool userspace_tso(struct driver *d)
 {
-    json_t *res = NULL;
-    bool on = false;
+    json_t *rows = NULL;
 
-    if (ovsdb_transact(d->db,
-                       json_pack("[{s:s,s:s,s:[],s:[s]}]", "op", "select",
-                                 "table", "Open_vSwitch", "where", "columns",
-                                 "other_config"),
-                       &res, NULL) < 0) {
+    if (ovsdb_select(d->db, "Open_vSwitch", NULL, "other_config", &rows,
+                     NULL) < 0) {
         return false;
     }
-    json_t *row = json_array_get(
-        json_object_get(json_array_get(res, 0), "rows"), 0);
-    json_t *oc = ovsdb_map_to_object(json_object_get(row, "other_config"));
+    json_t *oc = ovsdb_map_to_object(json_object_get(
+        json_array_get(rows, 0), "other_config"));
     const char *v = json_string_value(
         json_object_get(oc, "userspace-tso-enable"));
-    on = v && !strcmp(v, "true");
+    bool on = v && !strcmp(v, "true");
     json_decref(oc);
-    json_decref(res);
+    json_decref(rows);
     return on;
 }
 
@@ -1207,18 +1191,14 @@ static long vswitchd_pid(const struct driver *d)
  * numbers when it comes back. */
 static int refresh_ofports(struct driver *d, char **ret_err)
 {
-    json_t *res = NULL, *row;
+    json_t *rows = NULL, *row;
     size_t i;
-    int r = ovsdb_transact(
-        d->db,
-        json_pack("[{s:s,s:s,s:[],s:[s,s]}]", "op", "select", "table",
-                  "Interface", "where", "columns", "name", "ofport"),
-        &res, ret_err);
+    int r = ovsdb_select(d->db, "Interface", NULL, "name,ofport", &rows,
+                         ret_err);
     if (r < 0) {
         return r;
     }
-    json_array_foreach(json_object_get(json_array_get(res, 0), "rows"), i,
-                       row) {
+    json_array_foreach(rows, i, row) {
         const char *name = json_string_value(json_object_get(row, "name"));
         int ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"),
                                            -1);
@@ -1236,7 +1216,7 @@ static int refresh_ofports(struct driver *d, char **ret_err)
             }
         }
     }
-    json_decref(res);
+    json_decref(rows);
     if (r < 0 && !*ret_err) {
         *ret_err = xstrdup("ovs-vswitchd has not numbered every port yet");
     }
@@ -1332,18 +1312,14 @@ static int ensure_restored(struct driver *d, char **ret_err)
 /* Packet counters of every interface, by name: {"og...": [rx, tx]}. */
 static json_t *interface_stats(struct driver *d)
 {
-    json_t *res = NULL, *row, *out = json_object();
+    json_t *rows = NULL, *row, *out = json_object();
     size_t i;
 
-    if (ovsdb_transact(d->db,
-                       json_pack("[{s:s,s:s,s:[],s:[s,s]}]", "op", "select",
-                                 "table", "Interface", "where", "columns",
-                                 "name", "statistics"),
-                       &res, NULL) < 0) {
+    if (ovsdb_select(d->db, "Interface", NULL, "name,statistics", &rows,
+                     NULL) < 0) {
         return out;
     }
-    json_array_foreach(json_object_get(json_array_get(res, 0), "rows"), i,
-                       row) {
+    json_array_foreach(rows, i, row) {
         const char *name = json_string_value(json_object_get(row, "name"));
         const json_t *pairs = json_array_get(json_object_get(row,
                                                              "statistics"),
@@ -1364,7 +1340,7 @@ static json_t *interface_stats(struct driver *d)
             json_object_set_new(out, name, json_pack("[I,I]", rx, tx));
         }
     }
-    json_decref(res);
+    json_decref(rows);
     return out;
 }
 

@@ -267,6 +267,33 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
     return 0;
 }
 
+int ovsdb_select(struct ovsdb *db, const char *table, const char *name,
+                 const char *columns, json_t **ret_rows, char **ret_err)
+{
+    json_t *cols = json_array(), *res = NULL;
+    const char *p = columns;
+    int r;
+
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(cols, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    json_t *where = name ? json_pack("[[s,s,s]]", "name", "==", name)
+                         : json_array();
+    r = ovsdb_transact(db,
+                       json_pack("[{s:s,s:s,s:o,s:o}]", "op", "select",
+                                 "table", table, "where", where, "columns",
+                                 cols),
+                       &res, ret_err);
+    if (r < 0) {
+        return r;
+    }
+    *ret_rows = json_incref(json_object_get(json_array_get(res, 0), "rows"));
+    json_decref(res);
+    return *ret_rows ? 0 : -EPROTO;
+}
+
 json_t *ovsdb_map(json_t *obj)
 {
     json_t *pairs = json_array();

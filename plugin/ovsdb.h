@@ -27,6 +27,13 @@ void ovsdb_free(struct ovsdb *db);
 int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
                    char **ret_err);
 
+/* Selects 'columns' (comma-separated, e.g. "name,ofport") of the rows of
+ * 'table' whose "name" is 'name', or of every row when 'name' is NULL.
+ * Returns 0 and the array of rows (caller owns), or -errno as
+ * ovsdb_transact(). */
+int ovsdb_select(struct ovsdb *db, const char *table, const char *name,
+                 const char *columns, json_t **ret_rows, char **ret_err);
+
 /* Helpers that build OVSDB values; each returns a new reference. */
 json_t *ovsdb_map(json_t *obj);          /* {"k":"v"} -> ["map",[[k,v]]] */
 json_t *ovsdb_set1(json_t *v);           /* steals v: ["set",[v]] */

@@ -336,8 +336,22 @@ _env_is_tap() {
 
 # Is a tun/tap device of that name open in some process (fdinfo "iff:")?
 # (Any netns: fdinfo does not say which.)
+# Is the tap held open by a process of OUR network namespace?  Taps of
+# the same name in other namespaces (another private or system OVS) do
+# not count.
 _env_tap_busy() {
-	grep -qs "^iff:[[:space:]]$1\$" /proc/[0-9]*/fdinfo/* 2>/dev/null
+	local f pid want
+	if [ -n "${OVSGW_NETNS:-}" ]; then
+		want="net:[$(stat -L -c %i "$OVSGW_NETNS" 2>/dev/null)]"
+	else
+		want=$(readlink /proc/self/ns/net)
+	fi
+	for f in $(grep -ls "^iff:[[:space:]]$1\$" /proc/[0-9]*/fdinfo/* 2>/dev/null); do
+		pid=${f#/proc/}
+		pid=${pid%%/*}
+		[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$want" ] && return 0
+	done
+	return 1
 }
 
 # Tap devices of the netdev datapath are made persistent (TUNSETPERSIST) by
