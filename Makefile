@@ -123,4 +123,54 @@ run: deps $(B)/ovsgw
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/plugin $(B)/flows $(B)/test -name '*.d' -type f 2>/dev/null)
+
+# --- Packaging (issue 5): managed plugin, make install, Debian package. ---
+#   make plugin [PLUGIN_NAME=ovsgw]      build/plugin + 'docker plugin create'
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make uninstall [PREFIX=/usr/local] [DESTDIR=]
+#   make deb                             build/ovsgw_$(VERSION)_<arch>.deb
+# PKG_BIN is the binary that gets packaged (default $(B)/ovsgw); an
+# absolute path is taken as it is, without rebuilding it.
+PKG_BIN     ?= $(B)/ovsgw
+PLUGIN_NAME ?= ovsgw
+PLUGIN_DIR  ?= $(B)/plugin
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/ovsgw
+UNITDIR     ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+DEB_DIR     ?= $(B)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILE    := $(DEB_DIR)/ovsgw_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: plugin install uninstall deb
+plugin: $(PKG_BIN)
+	PLUGIN_NAME='$(PLUGIN_NAME)' bash packaging/mkplugin.sh $(PKG_BIN) $(PLUGIN_DIR)
+
+# The unit's ExecStart follows SBINDIR.
+install: $(PKG_BIN)
+	install -D -m 0755 $(PKG_BIN) $(DESTDIR)$(SBINDIR)/ovsgw
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/ovsgw|$(SBINDIR)/ovsgw|g' packaging/ovsgw.service \
+	    > $(DESTDIR)$(UNITDIR)/ovsgw.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ovsgw.service
+	install -D -m 0644 packaging/ovsgw.8 $(DESTDIR)$(MANDIR)/man8/ovsgw.8
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 docs/install.md $(DESTDIR)$(DOCDIR)/install.md
+	install -D -m 0644 examples/compose.yml $(DESTDIR)$(DOCDIR)/examples/compose.yml
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ovsgw $(DESTDIR)$(UNITDIR)/ovsgw.service \
+	    $(DESTDIR)$(MANDIR)/man8/ovsgw.8
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# A binary package built with dpkg-deb from a 'make install' into a staging
+# tree (PREFIX=/usr: /usr/sbin/ovsgw, /lib/systemd/system/ovsgw.service).
+deb: $(PKG_BIN)
+	@test -n "$(DEB_ARCH)" || { echo "make deb: dpkg is needed"; exit 1; }
+	rm -rf $(DEB_DIR)/deb-root
+	$(MAKE) --no-print-directory install PKG_BIN=$(abspath $(PKG_BIN)) \
+	    PREFIX=/usr DESTDIR=$(abspath $(DEB_DIR))/deb-root
+	bash packaging/mkdeb.sh $(DEB_DIR)/deb-root $(VERSION) $(DEB_ARCH) $(DEB_FILE)
+	rm -rf $(DEB_DIR)/deb-root

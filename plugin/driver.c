@@ -41,6 +41,7 @@ struct endpoint {
 
 struct network {
     struct network *next;
+    const char *driver; /* the driver's name (owned by the driver) */
     char id[REQUEST_ID_MAX + 1];
     char bridge[OPTIONS_BRIDGE_MAX + 1];
     bool bridge_owned; /* ovsgw created it: deleted with its last network */
@@ -57,6 +58,7 @@ struct network {
 struct driver {
     struct ovsdb *db;
     char *rundir;
+    char *name;    /* driver name, stored with every network */
     struct network *networks;
     bool restored; /* the model was read from OVSDB */
     bool resync;   /* flows must be re-applied everywhere */
@@ -212,7 +214,8 @@ static char *network_state(const struct network *n)
             util_ip4_format(n->subnets[i].gateway, gw)));
     }
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
-    json_t *j = json_pack("{s:I,s:s,s:o,s:O,s:s}", "tag", (json_int_t) n->tag,
+    json_t *j = json_pack("{s:s,s:I,s:s,s:o,s:O,s:s}", "driver", n->driver,
+                          "tag", (json_int_t) n->tag,
                           "gateway_mac", util_mac_format(n->gateway_mac, mac),
                           "subnets", subnets, "options",
                           n->generic ? n->generic : json_null(),
@@ -549,6 +552,7 @@ static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
         return fail(ret, 400, call, NULL, err);
     }
     n = xzalloc(sizeof *n);
+    n->driver = d->name;
     strcpy(n->id, rn.network);
     if ((err = options_parse(rn.generic, &n->opts))) {
         network_free(n);
@@ -959,9 +963,10 @@ static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
 
 /* Rebuilds one network from the JSON state stored on its bridge.  Returns
  * NULL, or a malloc'd reason why the state is unusable. */
-static char *network_from_state(const char *id, const char *bridge,
-                                const json_t *ext, const char *dp,
-                                const char *text, struct network **ret)
+static char *network_from_state(const struct driver *d, const char *id,
+                                const char *bridge, const json_t *ext,
+                                const char *dp, const char *text,
+                                struct network **ret)
 {
     json_t *j = json_loads(text, 0, NULL);
     const json_t *subnets = json_object_get(j, "subnets"), *sn;
@@ -975,7 +980,15 @@ static char *network_from_state(const char *id, const char *bridge,
         json_decref(j);
         return xstrdup("malformed state");
     }
+    /* Another instance's network (other driver name) is not ours. */
+    const char *owner = json_string_value(json_object_get(j, "driver"));
+    if (strcmp(owner ? owner : "ovsgw", d->name)) {
+        json_decref(j);
+        *ret = NULL;
+        return NULL;
+    }
     n = xzalloc(sizeof *n);
+    n->driver = d->name;
     strcpy(n->id, id);
     strcpy(n->bridge, bridge);
     n->bridge_owned = json_object_get(ext, EXT_OWNED) != NULL;
@@ -1025,7 +1038,10 @@ static void endpoint_from_row(struct driver *d, const char *name,
     struct network *n = nid ? find_network(d, nid) : NULL;
     struct endpoint *e;
 
-    if (!n || !ep || strlen(ep) > REQUEST_ID_MAX || !addr || !mac || !cookie
+    if (!n) {
+        return; /* not a network of this driver */
+    }
+    if (!ep || strlen(ep) > REQUEST_ID_MAX || !addr || !mac || !cookie
         || !peer || strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ) {
         log_warn("restore: interface %s: incomplete ovsgw state, ignored",
                  name);
@@ -1112,11 +1128,14 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
                 continue;
             }
             _cleanup_free_ char *why = network_from_state(
-                id, br, ext, dp, json_string_value(val), &n);
+                d, id, br, ext, dp, json_string_value(val), &n);
             if (why) {
                 log_warn("restore: bridge %s: network %.12s: %s", br, id,
                          why);
                 continue;
+            }
+            if (!n) {
+                continue; /* another driver's */
             }
             n->next = d->networks;
             d->networks = n;
@@ -1451,6 +1470,7 @@ int driver_new(const struct driver_config *cfg, struct driver **ret)
         return r;
     }
     d->rundir = xstrdup(cfg->ovs_rundir);
+    d->name = xstrdup(cfg->name ? cfg->name : "ovsgw");
     *ret = d;
     return 0;
 }
@@ -1479,5 +1499,6 @@ void driver_free(struct driver *d)
     }
     ovsdb_free(d->db);
     free(d->rundir);
+    free(d->name);
     free(d);
 }

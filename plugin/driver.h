@@ -11,6 +11,9 @@
 struct driver_config {
     const char *ovsdb_remote; /* "unix:/var/run/openvswitch/db.sock" */
     const char *ovs_rundir;   /* where BRIDGE.mgmt sockets live */
+    const char *name;         /* driver name (the socket's basename):
+                               * only networks made under this name are
+                               * this driver's; NULL means "ovsgw" */
 };
 
 struct driver;

@@ -33,15 +33,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
     if (level < min_level) {
         return;
     }
+    /* Warnings and errors on stderr, the rest on stdout: dockerd logs a
+     * managed plugin's stderr at level error. */
+    FILE *f = level >= LOG_WARN ? stderr : stdout;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    flockfile(stderr);
-    fprintf(stderr, "%s.%03ldZ ovsgw %s: ", stamp, ts.tv_nsec / 1000000,
+    flockfile(f);
+    fprintf(f, "%s.%03ldZ ovsgw %s: ", stamp, ts.tv_nsec / 1000000,
             names[level]);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(f, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    fputc('\n', f);
+    fflush(f);
+    funlockfile(f);
 }

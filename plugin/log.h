@@ -1,4 +1,5 @@
-/* One-line log messages on stderr, for the edges (main.c, driver.c). */
+/* One-line log messages for the edges (main.c, driver.c): debug and info
+ * on stdout, warnings and errors on stderr; each line is flushed. */
 #ifndef OVSGW_LOG_H
 #define OVSGW_LOG_H
 

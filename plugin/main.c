@@ -32,7 +32,8 @@ static void usage(FILE *f)
             "Docker remote network driver on Open vSwitch: serves the "
             "plugin socket.\n"
             "  --socket PATH     plugin socket (default %s);\n"
-            "                    the driver name is its basename\n"
+            "                    the driver name is its basename (a managed\n"
+            "                    plugin's is the plugin name with its tag)\n"
             "  --ovsdb REMOTE    ovsdb-server (default %s)\n"
             "  --ovs-rundir DIR  where BRIDGE.mgmt sockets are (default: "
             "the\n"
@@ -118,8 +119,15 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* The driver's name is the socket's basename without ".sock". */
+    const char *base = strrchr(socket_path, '/');
+    _cleanup_free_ char *name = xstrdup(base ? base + 1 : socket_path);
+    char *dot = strrchr(name, '.');
+    if (dot && !strcmp(dot, ".sock")) {
+        *dot = '\0';
+    }
     struct driver_config cfg = { .ovsdb_remote = ovsdb,
-                                 .ovs_rundir = rundir };
+                                 .ovs_rundir = rundir, .name = name };
     if ((r = driver_new(&cfg, &d)) < 0) {
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;
@@ -138,8 +146,8 @@ int main(int argc, char **argv)
         driver_free(d);
         return 1;
     }
-    log_info("serving %s (OVSDB %s, OVS run directory %s)", socket_path,
-             ovsdb, rundir);
+    log_info("serving %s as driver \"%s\" (OVSDB %s, OVS run directory "
+             "%s)", socket_path, name, ovsdb, rundir);
     r = http_server_run(srv, sigfd, DRIVER_TICK_MS, driver_tick, d);
     if (r < 0) {
         log_error("server loop: %s", strerror(-r));

@@ -10,7 +10,8 @@ set -u
 
 BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
             libnl-3-dev libnl-route-3-dev libcmocka-dev)
-RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl)
+RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl
+          docker-compose)
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -27,9 +28,29 @@ missing() {
 	done
 }
 
+# Debian's docker-registry is needed as a program only: installing the
+# package would enable (and on systemd hosts start) a system registry on
+# port 5000.  Take its binary out of the .deb into build/tools instead.
+registry_tool() {
+	local top tools deb
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	tools=$top/build/tools
+	[ -x "$tools/usr/bin/docker-registry" ] && return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	mkdir -p "$tools/deb" || return 1
+	(cd "$tools/deb" && apt-get download -q docker-registry >/dev/null 2>&1) ||
+		{ apt-get -q update >/dev/null 2>&1 &&
+		  (cd "$tools/deb" && apt-get download -q docker-registry); } ||
+		{ echo "deps: cannot download docker-registry" >&2; return 1; }
+	deb=$(ls "$tools"/deb/docker-registry_*.deb | head -n1)
+	dpkg-deb -x "$deb" "$tools" && rm -rf "$tools/deb" &&
+		echo "deps: docker-registry unpacked in $tools (not installed)"
+}
+
 mapfile -t MISSING < <(missing)
 if [ "${#MISSING[@]}" -eq 0 ]; then
 	echo "deps: all packages present"
+	registry_tool || exit 1
 	exit 0
 fi
 
@@ -60,5 +81,6 @@ if [ "${#STILL[@]}" -ne 0 ]; then
 	echo "deps: still missing: ${STILL[*]}" >&2
 	exit 1
 fi
+registry_tool || exit 1
 echo "deps: ok"
 exit 0

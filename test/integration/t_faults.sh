@@ -62,7 +62,11 @@ test_restart_daemon() {
     local rm_pid=$!
     sleep 1
     start_ovsgw
-    check "docker rm -f issued while ovsgw was down completes" wait $rm_pid
+    # wait, here: a check runs in a subshell, which cannot wait for it.
+    local rm_rc=0
+    wait "$rm_pid" || rm_rc=$?
+    check "docker rm -f issued while ovsgw was down completes" \
+        test "$rm_rc" -eq 0
     check "vm4's port is gone" \
         test "$(ovsctl list-ports "$br" | grep -c '^og')" -eq 2
     check "docker rm -f of old containers works" dk rm -f vm1 vm2 vm3

@@ -48,3 +48,44 @@ test_status() {
     check "ovsgw --help mentions status" bash -c \
         "$OVSGW_BIN --help | grep -q 'ovsgw status'"
 }
+
+# Two ovsgw instances (two driver names) on one OVS: neither adopts the
+# other's networks, also across restarts.
+test_two_instances() {
+    local sock2=/run/docker/plugins/${DRIVER}b.sock pid2 i
+    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} "$OVSGW_BIN" \
+        --socket "$sock2" --ovsdb "unix:$OVSDB_SOCK" \
+        --ovs-rundir "$OVS_RUNDIR" >>"$OVSGW_T/ovsgw-b.log" 2>&1) &
+    pid2=$!
+    for i in $(seq 50); do
+        curl -sf --unix-socket "$sock2" -X POST http://x/Plugin.Activate \
+            >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    check "net A on driver $DRIVER" dk network create -d "$DRIVER" \
+        --subnet 10.20.1.0/24 --gateway 10.20.1.1 neta
+    check "net B on driver ${DRIVER}b" dk network create -d "${DRIVER}b" \
+        --subnet 10.20.2.0/24 --gateway 10.20.2.1 netb
+    ctr a1 neta 10.20.1.10
+    ctr b1 netb 10.20.2.10
+    local ida idb
+    ida=$(dk network inspect -f '{{.Id}}' neta)
+    idb=$(dk network inspect -f '{{.Id}}' netb)
+    kill_ovsgw
+    start_ovsgw
+    check "after a restart, the first instance lists only its network" \
+        bash -c "out=\$($OVSGW_BIN status --socket $SOCK); \
+                 grep -q ${ida:0:12} <<<\"\$out\" && \
+                 ! grep -q ${idb:0:12} <<<\"\$out\""
+    check "the second instance lists only its own" \
+        bash -c "out=\$($OVSGW_BIN status --socket $sock2); \
+                 grep -q ${idb:0:12} <<<\"\$out\" && \
+                 ! grep -q ${ida:0:12} <<<\"\$out\""
+    check "b1 still reaches its gateway" ping_ok b1 10.20.2.1
+    check "a1 still reaches its gateway" ping_ok a1 10.20.1.1
+    dk rm -f a1 b1 >/dev/null
+    check "net B is removed by its own driver" dk network rm netb
+    kill "$pid2"
+    wait "$pid2" 2>/dev/null
+    rm -f "$sock2"
+}
