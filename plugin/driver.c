@@ -1460,6 +1460,18 @@ const struct http_route *driver_routes(size_t *ret_n)
     return routes;
 }
 
+char *driver_name_from_socket(const char *socket_path)
+{
+    const char *base = strrchr(socket_path, '/');
+    char *name = xstrdup(base ? base + 1 : socket_path);
+    char *dot = strrchr(name, '.');
+
+    if (dot && !strcmp(dot, ".sock")) {
+        *dot = '\0';
+    }
+    return name;
+}
+
 int driver_new(const struct driver_config *cfg, struct driver **ret)
 {
     struct driver *d = xzalloc(sizeof *d);

@@ -18,6 +18,11 @@ struct driver_config {
 
 struct driver;
 
+/* The driver name that goes with a plugin socket path: its basename
+ * without ".sock" ("/run/docker/plugins/ovsgw.sock" -> "ovsgw").
+ * Returns a malloc'd string. */
+char *driver_name_from_socket(const char *socket_path);
+
 /* Creates the driver; it connects to OVSDB on first use.  Returns 0 or
  * -errno. */
 int driver_new(const struct driver_config *cfg, struct driver **ret);

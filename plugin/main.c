@@ -119,13 +119,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The driver's name is the socket's basename without ".sock". */
-    const char *base = strrchr(socket_path, '/');
-    _cleanup_free_ char *name = xstrdup(base ? base + 1 : socket_path);
-    char *dot = strrchr(name, '.');
-    if (dot && !strcmp(dot, ".sock")) {
-        *dot = '\0';
-    }
+    _cleanup_free_ char *name = driver_name_from_socket(socket_path);
     struct driver_config cfg = { .ovsdb_remote = ovsdb,
                                  .ovs_rundir = rundir, .name = name };
     if ((r = driver_new(&cfg, &d)) < 0) {

@@ -169,8 +169,10 @@ int status_main(int argc, char **argv, const char *default_socket,
     }
     if ((r = ask_daemon(socket_path, &st)) < 0) {
         struct driver *d;
+        _cleanup_free_ char *name = driver_name_from_socket(socket_path);
         struct driver_config cfg = { .ovsdb_remote = ovsdb,
-                                     .ovs_rundir = "/nonexistent" };
+                                     .ovs_rundir = "/nonexistent",
+                                     .name = name };
         _cleanup_free_ char *err = NULL;
         if ((r = driver_new(&cfg, &d)) < 0) {
             fprintf(stderr, "ovsgw status: bad --ovsdb \"%s\"\n", ovsdb);
