@@ -199,20 +199,28 @@ static json_t *where_name(const char *name)
     return json_pack("[[s,s,s]]", "name", "==", name);
 }
 
-/* The network's state as stored on its bridge. */
-static char *network_state(const struct network *n)
+/* The subnets of 'n' as [{NET_KEY: "10.20.1.0/24", "gateway": ...}]. */
+static json_t *subnets_json(const struct network *n, const char *net_key)
 {
     json_t *subnets = json_array();
-    char mac[MAC_STRLEN], ip[IP4_STRLEN], gw[IP4_STRLEN];
+    char ip[IP4_STRLEN], gw[IP4_STRLEN];
 
     for (size_t i = 0; i < n->n_subnets; i++) {
         _cleanup_free_ char *pool = xasprintf(
             "%s/%d", util_ip4_format(n->subnets[i].net, ip),
             n->subnets[i].plen);
         json_array_append_new(subnets, json_pack(
-            "{s:s,s:s}", "pool", pool, "gateway",
+            "{s:s,s:s}", net_key, pool, "gateway",
             util_ip4_format(n->subnets[i].gateway, gw)));
     }
+    return subnets;
+}
+
+/* The network's state as stored on its bridge. */
+static char *network_state(const struct network *n)
+{
+    json_t *subnets = subnets_json(n, "pool");
+    char mac[MAC_STRLEN];
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
     json_t *j = json_pack("{s:s,s:I,s:s,s:o,s:O,s:s}", "driver", n->driver,
                           "tag", (json_int_t) n->tag,
@@ -1366,21 +1374,13 @@ static json_t *interface_stats(struct driver *d)
 static json_t *status_json(struct driver *d)
 {
     json_t *nets = json_array(), *stats = interface_stats(d);
-    char ip[IP4_STRLEN], gw[IP4_STRLEN], mac[MAC_STRLEN];
+    char ip[IP4_STRLEN], mac[MAC_STRLEN];
 
     for (struct network *n = d->networks; n; n = n->next) {
-        json_t *subnets = json_array(), *eps = json_array();
+        json_t *subnets = subnets_json(n, "subnet"), *eps = json_array();
         _cleanup_free_ char *policy = policy_format(&n->opts.policy);
         char cookie[24];
 
-        for (size_t i = 0; i < n->n_subnets; i++) {
-            _cleanup_free_ char *pool = xasprintf(
-                "%s/%d", util_ip4_format(n->subnets[i].net, ip),
-                n->subnets[i].plen);
-            json_array_append_new(subnets, json_pack(
-                "{s:s,s:s}", "subnet", pool, "gateway",
-                util_ip4_format(n->subnets[i].gateway, gw)));
-        }
         for (struct endpoint *e = n->endpoints; e; e = e->next) {
             const json_t *st = json_object_get(stats, e->host_if);
             _cleanup_free_ char *addr = xasprintf(
