@@ -37,6 +37,7 @@ struct endpoint {
     size_t subnet;
     char host_if[IFNAMSIZ]; /* on the bridge */
     char peer_if[IFNAMSIZ]; /* moved into the container by Docker */
+    bool verified; /* ovs-vswitchd gave it the OpenFlow port we asked for */
 };
 
 struct network {
@@ -178,6 +179,29 @@ static void endpoint_unlink(struct network *n, struct endpoint *e)
         if (*p == e) {
             *p = e->next;
             return;
+        }
+    }
+}
+
+/* The lowest OpenFlow port number that no ovsgw endpoint on 'bridge'
+ * has.  Asked for with ofport_request, so that flows can be installed
+ * without waiting for ovs-vswitchd; a port of someone else that holds the
+ * number makes ovs-vswitchd pick another, which driver_tick() notices. */
+static int pick_ofport(struct driver *d, const char *bridge)
+{
+    for (int port = 1;; port++) {
+        bool taken = false;
+        for (struct network *n = d->networks; n && !taken; n = n->next) {
+            if (strcmp(n->bridge, bridge)) {
+                continue;
+            }
+            for (struct endpoint *e = n->endpoints; e && !taken;
+                 e = e->next) {
+                taken = e->fe.ofport == port;
+            }
+        }
+        if (!taken) {
+            return port;
         }
     }
 }
@@ -365,7 +389,9 @@ static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
 }
 
 /* Adds the host end of 'e' to the bridge with the endpoint's state in
- * external_ids, and waits for its OpenFlow port number. */
+ * external_ids, asking for the OpenFlow port 'e->fe.ofport'.  Does not
+ * wait for ovs-vswitchd (its reconfiguration grows with the number of
+ * ports): driver_tick() checks the number it gives. */
 static int port_add(struct driver *d, struct network *n, struct endpoint *e,
                     char **ret_err)
 {
@@ -381,11 +407,12 @@ static int port_add(struct driver *d, struct network *n, struct endpoint *e,
                             util_mac_format(e->fe.mac, mac), EXT_COOKIE,
                             cookie, EXT_PEER, e->peer_if);
     json_t *ops = json_pack(
-        "[{s:s,s:s,s:{s:s,s:o},s:s},"
+        "[{s:s,s:s,s:{s:s,s:i,s:o},s:s},"
         " {s:s,s:s,s:{s:s,s:o},s:s},"
         " {s:s,s:s,s:o,s:[[s,s,o]]}]",
         "op", "insert", "table", "Interface", "row", "name", e->host_if,
-        "external_ids", ovsdb_map(ext), "uuid-name", "iface",
+        "ofport_request", e->fe.ofport, "external_ids", ovsdb_map(ext),
+        "uuid-name", "iface",
         "op", "insert", "table", "Port", "row", "name", e->host_if,
         "interfaces", ovsdb_named("iface"), "uuid-name", "port",
         "op", "mutate", "table", "Bridge", "where", where_name(n->bridge),
@@ -402,34 +429,7 @@ static int port_add(struct driver *d, struct network *n, struct endpoint *e,
         *ret_err = xasprintf("bridge %s is gone from OVSDB", n->bridge);
         return -ENOENT;
     }
-
-    r = ovsdb_transact(
-        d->db,
-        json_pack("[{s:s,s:s,s:o,s:[s],s:s,s:[{s:[s,[]]}],s:i},"
-                  " {s:s,s:s,s:o,s:[s,s]}]",
-                  "op", "wait", "table", "Interface", "where",
-                  where_name(e->host_if), "columns", "ofport", "until", "!=",
-                  "rows", "ofport", "set", "timeout", VSWITCHD_WAIT_MS,
-                  "op", "select", "table", "Interface", "where",
-                  where_name(e->host_if), "columns", "ofport", "error"),
-        &res, ret_err);
-    if (r < 0) {
-        return r;
-    }
-    json_t *row = json_array_get(
-        json_object_get(json_array_get(res, 1), "rows"), 0);
-    e->fe.ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"), -1);
-    if (e->fe.ofport <= 0) {
-        const json_t *err = json_array_get(
-            json_array_get(json_object_get(row, "error"), 1), 0);
-        *ret_err = xasprintf("ovs-vswitchd could not add port %s: %s",
-                             e->host_if,
-                             json_is_string(err) ? json_string_value(err)
-                                                 : "no OpenFlow port");
-        r = -EIO;
-    }
-    json_decref(res);
-    return r;
+    return 0;
 }
 
 /* Removes the port 'name' from 'bridge'.  A port that is not there is
@@ -823,6 +823,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
                         e->peer_if, strerror(-r));
         goto undo_veth;
     }
+    e->fe.ofport = pick_ofport(d, n->bridge);
     if ((r = port_add(d, n, e, &err)) < 0) {
         goto undo_veth;
     }
@@ -1035,7 +1036,8 @@ bad:
 
 /* Rebuilds one endpoint from its Interface row, into its network. */
 static void endpoint_from_row(struct driver *d, const char *name,
-                              const json_t *ext, long long ofport)
+                              const json_t *ext, long long ofport,
+                              long long request)
 {
     const char *ep = json_string_value(json_object_get(ext, EXT_ENDPOINT));
     const char *nid = json_string_value(json_object_get(ext, EXT_NETWORK));
@@ -1060,7 +1062,9 @@ static void endpoint_from_row(struct driver *d, const char *name,
     strcpy(e->host_if, name);
     strcpy(e->peer_if, peer);
     e->fe.id = (uint32_t) strtoul(cookie, NULL, 16);
-    e->fe.ofport = (int) ofport;
+    /* Until ovs-vswitchd numbers the port, the number asked for. */
+    e->fe.ofport = (int) (ofport > 0 ? ofport : request);
+    e->verified = ofport > 0;
     if (!util_cidr4_parse(addr, false, &e->fe.ip, &e->plen)
         || !util_mac_parse(mac, e->fe.mac) || e->fe.id == 0) {
         log_warn("restore: interface %s: bad ovsgw state, ignored", name);
@@ -1108,11 +1112,11 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
 
     r = ovsdb_transact(
         d->db,
-        json_pack("[{s:s,s:s,s:[],s:[s,s,s]},{s:s,s:s,s:[],s:[s,s,s]}]",
+        json_pack("[{s:s,s:s,s:[],s:[s,s,s]},{s:s,s:s,s:[],s:[s,s,s,s]}]",
                   "op", "select", "table", "Bridge", "where", "columns",
                   "name", "external_ids", "datapath_type", "op", "select",
                   "table", "Interface", "where", "columns", "name",
-                  "external_ids", "ofport"),
+                  "external_ids", "ofport", "ofport_request"),
         &res, ret_err);
     if (r < 0) {
         return r;
@@ -1157,9 +1161,10 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
                                                           "external_ids"));
         const char *name = json_string_value(json_object_get(row, "name"));
         if (name && json_object_get(ext, EXT_ENDPOINT)) {
-            endpoint_from_row(d, name, ext,
-                              ovsdb_int_value(json_object_get(row, "ofport"),
-                                              -1));
+            endpoint_from_row(
+                d, name, ext,
+                ovsdb_int_value(json_object_get(row, "ofport"), -1),
+                ovsdb_int_value(json_object_get(row, "ofport_request"), -1));
         }
         json_decref(ext);
     }
@@ -1172,6 +1177,7 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
         for (struct endpoint **p = &n->endpoints; *p;) {
             struct endpoint *e = *p;
             if (link_exists(e->host_if) && e->fe.ofport > 0) {
+                /* A port ovs-vswitchd has not numbered yet is alive. */
                 n_eps++;
                 p = &e->next;
                 continue;
@@ -1293,6 +1299,48 @@ static bool flows_missing(struct driver *d)
     return false;
 }
 
+/* Checks the OpenFlow port ovs-vswitchd gave each new endpoint; if it is
+ * not the one asked for (someone else held it), moves the endpoint's
+ * flows to the real one. */
+static void verify_ports(struct driver *d)
+{
+    for (struct network *n = d->networks; n; n = n->next) {
+        for (struct endpoint *e = n->endpoints; e; e = e->next) {
+            json_t *rows = NULL;
+            if (e->verified
+                || ovsdb_select(d->db, "Interface", e->host_if,
+                                "ofport,error", &rows, NULL) < 0) {
+                continue;
+            }
+            json_t *row = json_array_get(rows, 0);
+            int ofport = (int) ovsdb_int_value(json_object_get(row,
+                                                               "ofport"), 0);
+            if (ofport < 0) {
+                const json_t *why = json_array_get(
+                    json_array_get(json_object_get(row, "error"), 1), 0);
+                log_error("endpoint %.12s: ovs-vswitchd could not add port "
+                          "%s: %s", e->id, e->host_if,
+                          json_is_string(why) ? json_string_value(why)
+                                              : "no OpenFlow port");
+                e->verified = true;
+            } else if (ofport > 0 && ofport != e->fe.ofport) {
+                struct flows_network fn = flows_net(n);
+                _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+                log_info("endpoint %.12s: port %s got OpenFlow port %d, not "
+                         "%d: moving its flows", e->id, e->host_if, ofport,
+                         e->fe.ofport);
+                e->fe.ofport = ofport;
+                _cleanup_free_ char *add = flows_endpoint(&fn, &e->fe);
+                _cleanup_free_ char *both = xasprintf("%s%s", del, add);
+                e->verified = apply(d, n->bridge, both, NULL) == 0;
+            } else if (ofport > 0) {
+                e->verified = true;
+            }
+            json_decref(rows);
+        }
+    }
+}
+
 void driver_tick(void *driver)
 {
     struct driver *d = driver;
@@ -1317,6 +1365,7 @@ void driver_tick(void *driver)
     if (d->resync) {
         resync(d);
     }
+    verify_ports(d);
 }
 
 /* Makes sure the model was read from OVSDB before a call uses it. */

@@ -184,3 +184,29 @@ test_bad_options() {
     check "docker lists no such network" bash -c \
         "! $DOCKER network inspect badnet >/dev/null 2>&1"
 }
+
+# An existing bridge is adopted (and kept), and a port of its owner that
+# holds the OpenFlow number ovsgw asks for does not break anything.
+test_adopted_bridge() {
+    ovsctl add-br bruser -- set bridge bruser datapath_type=netdev \
+        -- add-port bruser userport -- set Interface userport \
+        type=internal ofport_request=1
+    check "network on the existing bridge bruser" dk network create \
+        -d "$DRIVER" -o ovsgw.bridge=bruser --subnet 10.80.1.0/24 \
+        --gateway 10.80.1.1 adoptnet
+    ctr u1 adoptnet 10.80.1.10
+    ctr u2 adoptnet 10.80.1.11
+    check "u1 -> u2 (ovsgw moved the flows off port 1)" \
+        ping_ok u1 10.80.1.11
+    check "u2 reaches the gateway" ping_ok u2 10.80.1.1
+    check "the user's port still has OpenFlow port 1" \
+        test "$(ovsctl get Interface userport ofport)" = 1
+    dk rm -f u1 u2 >/dev/null
+    check "network rm" dk network rm adoptnet
+    check "the adopted bridge stays, with the user's port" \
+        bash -c "ovs-vsctl --db=unix:$OVSDB_SOCK list-ports bruser \
+                 | grep -qx userport"
+    check "no ovsgw flow is left on it" \
+        test "$(dump_flows bruser | grep -c 'actions=')" -eq 0
+    ovsctl del-br bruser
+}
