@@ -1,0 +1,441 @@
+#!/bin/bash
+# bench/report.sh RESULTS_DIR OUT.md OUT.png - turns the raw results of
+# bench/run.sh into docs/benchmarks.md and its plot.  Can be re-run on kept
+# results (BENCH_KEEP=1 make bench).
+set -uo pipefail
+R=$1
+OUT=$2
+PLOT=$3
+P=$(mktemp -d /tmp/ovsgw-report.XXXXXX)
+trap 'rm -rf "$P"' EXIT
+
+m() { awk -F= -v k="$1" '$1 == k { sub(/^[^=]*=/, ""); print; exit }' "$R/machine"; }
+
+# pct P < numbers: nearest-rank percentile (P in 0..100).
+pct() {
+    sort -g | awk -v p="$1" '{ v[NR] = $1 } END {
+        if (!NR) { print "nan"; exit }
+        i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
+        print v[i] }'
+}
+med() { pct 50; }
+col() { awk -v c="$1" '{ print $c }' "$2"; }
+# fmt_ms MICROSECONDS -> "12.3"
+fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "nan" || v == "") print "-";
+    else if (v >= 100000) printf "%.0f", v / 1000; else printf "%.1f", v / 1000 }'; }
+fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "nan" || v == "") print "-"; else printf f, v }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 >= b + 0) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
+verdict() { if "$@"; then echo "**met**"; else echo "**missed**"; fi; }
+
+COUNTS=$(m counts)
+have_attach=0; [ -s "$R/attach/scale" ] && have_attach=1
+have_start=0; [ -s "$R/start" ] && have_start=1
+have_tp=0; [ -s "$R/tp" ] && have_tp=1
+
+# ------------------------------------------------------------ computations
+
+declare -A A_P50 A_P99 O_P50 O_P99 SPEED C_CREATE C_JOIN C_LEAVE C_DELETE
+declare -A O_ADD O_DEL FLOWS RSS HWM FORMULA K_OFCTL K_OFCTL_NN K_VETH K_VSADD K_VSDEL
+S=0 POL=0
+if [ $have_attach = 1 ]; then
+    read -r S POL <"$R/attach/scale-params"
+    for n in $COUNTS; do
+        f=$R/attach/ovsgw-$n
+        [ -s "$f" ] || continue
+        A_P50[$n]=$(col 1 "$f" | pct 50)
+        A_P99[$n]=$(col 1 "$f" | pct 99)
+        C_CREATE[$n]=$(col 2 "$f" | med)
+        C_JOIN[$n]=$(col 3 "$f" | med)
+        C_LEAVE[$n]=$(col 4 "$f" | med)
+        C_DELETE[$n]=$(col 5 "$f" | med)
+        O_P50[$n]=$(col 1 "$R/attach/od-$n" | pct 50)
+        O_P99[$n]=$(col 1 "$R/attach/od-$n" | pct 99)
+        O_ADD[$n]=$(col 2 "$R/attach/od-$n" | med)
+        O_DEL[$n]=$(col 3 "$R/attach/od-$n" | med)
+        # Per round: ovs-docker's cycle over the median of the ovsgw block.
+        SPEED[$n]=$(awk '$2 > 0 { print $1 / $2 }' "$R/attach/rounds-$n" | med)
+        if [ -s "$R/attach/comp-$n" ]; then
+            K_OFCTL[$n]=$(awk '$1 == "ofctl" { print $2 }' "$R/attach/comp-$n" | med)
+            K_OFCTL_NN[$n]=$(awk '$1 == "ofctl-no-names" { print $2 }' "$R/attach/comp-$n" | med)
+            K_VETH[$n]=$(awk '$1 == "veth-del" { print $2 }' "$R/attach/comp-$n" | med)
+            K_VSADD[$n]=$(awk '$1 == "vsctl-add" { print $2 }' "$R/attach/comp-$n" | med)
+            K_VSDEL[$n]=$(awk '$1 == "vsctl-del" { print $2 }' "$R/attach/comp-$n" | med)
+        fi
+    done
+    while read -r n fl rss hwm; do
+        FLOWS[$n]=$fl
+        RSS[$n]=$rss
+        HWM[$n]=$hwm
+        FORMULA[$n]=$((5 + 3 * S + POL + 5 * n))
+    done <"$R/attach/scale"
+fi
+first=${COUNTS%% *}
+last=${COUNTS##* }
+
+if [ $have_start = 1 ]; then
+    declare -A ST
+    for net in ovsgw bridge none; do
+        ST[$net]=$(awk -v n=$net '$2 == n { print $3 }' "$R/start" | med)
+        ST[$net.p90]=$(awk -v n=$net '$2 == n { print $3 }' "$R/start" | pct 90)
+    done
+    # Per round ratios.
+    ST_RATIO=$(awk '{ v[$1, $2] = $3; r[$1] = 1 } END { for (i in r)
+        if (v[i, "bridge"] > 0) print v[i, "ovsgw"] / v[i, "bridge"] }' "$R/start" | med)
+    ST_RATIO_NONE=$(awk '{ v[$1, $2] = $3; r[$1] = 1 } END { for (i in r)
+        if (v[i, "none"] > 0) print v[i, "ovsgw"] / v[i, "none"] }' "$R/start" | med)
+fi
+
+TP_SETUPS="veth linux-bridge ovs-normal ovsgw-same ovsgw-routed"
+if [ $have_tp = 1 ]; then
+    declare -A TP TP_ALL
+    for s in $TP_SETUPS; do
+        TP[$s]=$(awk -v s="$s" '$2 == s { print $3 }' "$R/tp" | med)
+        TP_ALL[$s]=$(awk -v s="$s" '$2 == s { printf "%s%.2f", sep, $3 / 1000; sep = ", " }' "$R/tp")
+    done
+    tp_ratio() { # per repetition ratio $1/$2, median
+        awk -v a="$1" -v b="$2" '{ v[$1, $2] = $3; r[$1] = 1 } END { for (i in r)
+            if (v[i, b] > 0) print v[i, a] / v[i, b] }' "$R/tp" | med
+    }
+    TP_SAME=$(tp_ratio ovsgw-same ovs-normal)
+    TP_ROUTED=$(tp_ratio ovsgw-routed ovs-normal)
+    tp_ratios() { # all per repetition ratios, sorted
+        awk -v a="$1" -v b="$2" '{ v[$1, $2] = $3; r[$1] = 1 } END { for (i in r)
+            if (v[i, b] > 0) print v[i, a] / v[i, b] }' "$R/tp" | sort -g |
+            awk '{ printf "%s%.2f", sep, $1; sep = ", " }'
+    }
+    TP_SAME_ALL=$(tp_ratios ovsgw-same ovs-normal)
+    TP_ROUTED_ALL=$(tp_ratios ovsgw-routed ovs-normal)
+fi
+
+# ----------------------------------------------------------------- targets
+
+t_rows=()
+if [ $have_attach = 1 ]; then
+    ok=1; txt=""
+    for n in $COUNTS; do
+        [ -n "${SPEED[$n]:-}" ] || continue
+        ge "${SPEED[$n]}" 25 || ok=0
+        txt+="${txt:+; }$(fmt "${SPEED[$n]}" %.1f)× at N=$n"
+    done
+    t_rows+=("| attach cycle at least 25× faster than ovs-docker add-port + del-port | $txt | $(verdict test $ok = 1) |")
+    SCALE_RATIO=$(awk -v a="${A_P50[$last]:-nan}" -v b="${A_P50[$first]:-nan}" \
+        'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else print a / b }')
+    t_rows+=("| ovsgw p50 at $last endpoints no more than 1.2× the p50 at $first | $(fmt_ms "${A_P50[$last]:-nan}") ms / $(fmt_ms "${A_P50[$first]:-nan}") ms = $(fmt "$SCALE_RATIO" %.2f)× | $(verdict le "$SCALE_RATIO" 1.2) |")
+fi
+if [ $have_start = 1 ]; then
+    t_rows+=("| \`docker run --rm\` on ovsgw no slower than on Docker's bridge | ratio $(fmt "$ST_RATIO" %.3f) ($(fmt_ms "${ST[ovsgw]}") ms vs $(fmt_ms "${ST[bridge]}") ms) | $(verdict le "$ST_RATIO" 1.0) |")
+fi
+if [ $have_tp = 1 ]; then
+    t_rows+=("| throughput through ovsgw's flows at least 0.95× the NORMAL-flow bridge, same subnet | $(fmt "$TP_SAME" %.3f)× | $(verdict ge "$TP_SAME" 0.95) |")
+    t_rows+=("| the same, routed across subnets by the flows | $(fmt "$TP_ROUTED" %.3f)× | $(verdict ge "$TP_ROUTED" 0.95) |")
+fi
+if [ $have_attach = 1 ] && [ -n "${RSS[$last]:-}" ]; then
+    rss_mib=$(awk -v k="${RSS[$last]}" 'BEGIN { printf "%.2f", k / 1024 }')
+    hwm_mib=$(awk -v k="${HWM[$last]}" 'BEGIN { printf "%.2f", k / 1024 }')
+    t_rows+=("| daemon RSS under 8 MiB at $last endpoints | $rss_mib MiB (peak $hwm_mib MiB) | $(verdict awk -v k="${HWM[$last]}" 'BEGIN { exit !(k < 8192) }') |")
+    fok=1
+    for n in "${!FLOWS[@]}"; do [ "${FLOWS[$n]}" = "${FORMULA[$n]}" ] || fok=0; done
+    t_rows+=("| flow count equals the formula at every N (not a target, a check) | $(for n in $(echo "${!FLOWS[@]}" | tr ' ' '\n' | sort -n); do printf '%s/%s ' "${FLOWS[$n]}" "${FORMULA[$n]}"; done)| $(verdict test $fok = 1) |")
+fi
+
+# -------------------------------------------------------------------- plot
+
+plot_ok=0
+if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 ] || [ $have_tp = 1 ]; }; then
+    for n in $COUNTS; do
+        [ -n "${A_P50[$n]:-}" ] || continue
+        echo "$n ${A_P50[$n]} ${A_P99[$n]} ${O_P50[$n]} ${O_P99[$n]}"
+    done | awk '{ printf "%s %.3f %.3f %.3f %.3f\n", $1, $2/1000, $3/1000, $4/1000, $5/1000 }' >"$P/attach.dat"
+    for n in $(echo "${!FLOWS[@]}" | tr ' ' '\n' | sort -n); do
+        echo "$n ${FLOWS[$n]} ${FORMULA[$n]} $(awk -v k="${RSS[$n]}" 'BEGIN { printf "%.3f", k / 1024 }')"
+    done >"$P/scale.dat"
+    if [ $have_start = 1 ]; then
+        printf '"none" %s\n"bridge" %s\n"ovsgw" %s\n' "${ST[none]}" "${ST[bridge]}" "${ST[ovsgw]}" |
+            awk '{ printf "%s %.1f\n", $1, $2 / 1000 }' >"$P/start.dat"
+    fi
+    if [ $have_tp = 1 ]; then
+        for s in $TP_SETUPS; do
+            printf '"%s" %s\n' "$s" "${TP[$s]}"
+        done | awk '{ printf "%s %.2f\n", $1, $2 / 1000 }' >"$P/tp.dat"
+    fi
+    {
+        echo "set terminal pngcairo size 1200,900 font 'sans,10'"
+        echo "set output '$PLOT'"
+        echo "set multiplot layout 2,2 title 'ovsgw benchmarks, $(m date), $(m nproc) CPUs, OVS $(m ovs) netdev datapath'"
+        echo "set grid ytics"
+        if [ -s "$P/attach.dat" ]; then
+            echo "set title 'Attach cycle (Create+Join+Leave+DeleteEndpoint)'"
+            echo "set logscale xy; set xlabel 'endpoints already on the network'; set ylabel 'ms'"
+            echo "set xrange [0.5:2000]; set key top left"
+            echo "plot '$P/attach.dat' u 1:2 w lp lw 2 pt 7 t 'ovsgw p50', '' u 1:3 w lp dt 2 pt 6 t 'ovsgw p99', '' u 1:4 w lp lw 2 pt 5 t 'ovs-docker add+del p50', '' u 1:5 w lp dt 2 pt 4 t 'ovs-docker p99'"
+            echo "unset logscale; unset xrange; set autoscale"
+        else
+            echo "set multiplot next"
+        fi
+        echo "set style fill solid 0.6 border -1; set boxwidth 0.6; set yrange [0:*]; unset xlabel"
+        if [ -s "$P/start.dat" ]; then
+            echo "set title 'docker run --rm (median)'; set ylabel 'ms'; set key off"
+            echo "plot '$P/start.dat' u 0:2:xtic(1) w boxes lc rgb '#4477aa', '' u 0:2:(sprintf('%.0f', \$2)) w labels offset 0,1"
+        else
+            echo "set multiplot next"
+        fi
+        if [ -s "$P/tp.dat" ]; then
+            echo "set title 'iperf3 TCP, container to container (median)'; set ylabel 'Gbit/s'; set key off"
+            echo "plot '$P/tp.dat' u 0:2:xtic(1) w boxes lc rgb '#228833', '' u 0:2:(sprintf('%.1f', \$2)) w labels offset 0,1"
+        else
+            echo "set multiplot next"
+        fi
+        if [ -s "$P/scale.dat" ]; then
+            echo "set title 'Scale: flows and daemon RSS'; set key top left"
+            echo "set xlabel 'endpoints'; set ylabel 'flows'; set y2label 'RSS (MiB)'; set y2tics; set ytics nomirror"
+            echo "set xrange [0:*]; set yrange [0:*]; set y2range [0:*]"
+            echo "f(n) = $((5 + 3 * S + POL)) + 5 * n"
+            echo "plot f(x) w l lc rgb '#999999' t 'formula $((5 + 3 * S + POL)) + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
+        fi
+        echo "unset multiplot"
+    } >"$P/plot.gp"
+    if gnuplot "$P/plot.gp" 2>"$P/gnuplot.err"; then
+        plot_ok=1
+    else
+        echo "report: gnuplot failed:" >&2
+        cat "$P/gnuplot.err" >&2
+    fi
+fi
+
+# -------------------------------------------------------------------- page
+
+mode="full"
+[ "$(m quick)" = 1 ] && mode="quick (BENCH_QUICK=1: fewer repetitions, less reliable)"
+{
+    cat <<EOF
+# Benchmarks
+
+Written by \`sudo make bench\` (\`bench/run.sh\`, then \`bench/report.sh\`) on
+$(m date). Every number below is set against a baseline measured **in the same
+run, on the same machine**; a ratio is the median of per-round ratios (each
+round measures the candidate and its baseline back to back, interleaved).
+Benchmarks are not tests: \`make test\` does not run them.
+
+## Machine and setup
+
+| | |
+|---|---|
+| date | $(m date) |
+| CPU | $(m nproc) × $(m cpu) |
+| memory | $(m mem) |
+| kernel | $(m kernel) |
+| OS | $(m os) |
+| Open vSwitch | $(m ovs), **userspace datapath (netdev)**: no OVS kernel module on this machine; userspace-tso-enable=$(m tso) |
+| Docker | dockerd $(m docker), private instance (test/integration/env.sh) in its own network namespace |
+| ovsgw | $(m ovsgw) |
+| iperf3 | $(m iperf3) |
+| load average | $(m load) before the run, $(m load_end) after (other work on the machine adds noise) |
+| run | $mode; $(m elapsed) s for the whole \`make bench\` |
+
+## Targets
+
+| target | measured | verdict |
+|---|---|---|
+EOF
+    printf '%s\n' "${t_rows[@]}"
+    echo
+    if [ $plot_ok = 1 ]; then
+        echo "![benchmarks]($(basename "$PLOT"))"
+        echo
+    fi
+
+    if [ $have_attach = 1 ]; then
+        cat <<EOF
+## 1. Attach cost
+
+One **ovsgw cycle** is CreateEndpoint + Join + Leave + DeleteEndpoint sent
+straight to the daemon's unix socket by \`bench/attach.c\`: one keep-alive
+HTTP/1.1 connection, JSON bodies shaped like dockerd's (see
+test/fixtures/capture.jsonl), a new 64-hex endpoint ID per cycle, timed with
+\`clock_gettime(CLOCK_MONOTONIC)\`; no process is spawned per request. Every
+timed cycle (of either tool) starts with ovs-vswitchd idle: the benchmark
+first waits, untimed, for ovs-vswitchd's main loop to answer a unixctl
+request, so that no cycle pays for the reconfiguration left behind by the one
+before it (ovsgw does not wait for ovs-vswitchd to finish removing a port;
+\`ovs-docker del-port\` does). The
+baseline is the tool of the original recipe, **\`ovs-docker add-port\` +
+\`ovs-docker del-port\`** (Debian's /usr/bin/ovs-docker) on the same bridge of
+the same OVS, for a container of the same dockerd started with \`--net none\`.
+The network has $S subnets and 10 TCP rules (see 4); N endpoints are
+already on it (created with CreateEndpoint, not in a container). Each of
+$(m attach_rounds) rounds runs one ovs-docker cycle then $(m attach_per_round) ovsgw cycles; speed-up = median over
+rounds of ovs-docker's cycle / the median ovsgw cycle of the round. Percentiles
+are nearest-rank.
+
+| N endpoints | ovsgw p50 (ms) | ovsgw p99 (ms) | ovs-docker p50 (ms) | ovs-docker p99 (ms) | speed-up |
+|---:|---:|---:|---:|---:|---:|
+EOF
+        for n in $COUNTS; do
+            [ -n "${A_P50[$n]:-}" ] || continue
+            echo "| $n | $(fmt_ms "${A_P50[$n]}") | $(fmt_ms "${A_P99[$n]}") | $(fmt_ms "${O_P50[$n]}") | $(fmt_ms "${O_P99[$n]}") | $(fmt "${SPEED[$n]}" %.1f)× |"
+        done
+        cat <<EOF
+
+Where the time goes (medians, ms). ovsgw: per call, as seen by the client;
+ovs-docker: add-port and del-port.
+
+| N | CreateEndpoint | Join | Leave | DeleteEndpoint | ovs-docker add-port | ovs-docker del-port |
+|---:|---:|---:|---:|---:|---:|---:|
+EOF
+        for n in $COUNTS; do
+            [ -n "${A_P50[$n]:-}" ] || continue
+            echo "| $n | $(fmt_ms "${C_CREATE[$n]}") | $(fmt_ms "${C_JOIN[$n]}") | $(fmt_ms "${C_LEAVE[$n]}") | $(fmt_ms "${C_DELETE[$n]}") | $(fmt_ms "${O_ADD[$n]}") | $(fmt_ms "${O_DEL[$n]}") |"
+        done
+        cat <<EOF
+
+Building blocks, timed by the benchmark script on the same bridge at the same
+N (medians of 5, ms; each includes starting one process, about 2-5 ms):
+\`ovs-ofctl -O OpenFlow14 --bundle add-flows\` exactly as the daemon runs it
+(one flow added, or deleted by cookie), the same with \`--no-names\` (no
+table-features and port-description requests before the bundle),
+\`ovs-vsctl add-port\` / \`del-port\` of a veth (they return once
+ovs-vswitchd has reconfigured), and \`ip link del\` of a veth pair.
+
+| N | ovs-ofctl --bundle | ovs-ofctl --no-names --bundle | ovs-vsctl add-port | ovs-vsctl del-port | veth delete |
+|---:|---:|---:|---:|---:|---:|
+EOF
+        for n in $COUNTS; do
+            [ -n "${K_OFCTL[$n]:-}" ] || continue
+            echo "| $n | $(fmt_ms "${K_OFCTL[$n]}") | $(fmt_ms "${K_OFCTL_NN[$n]}") | $(fmt_ms "${K_VSADD[$n]}") | $(fmt_ms "${K_VSDEL[$n]}") | $(fmt_ms "${K_VETH[$n]}") |"
+        done
+        if [ -n "${K_OFCTL[$first]:-}" ] && [ -n "${K_OFCTL[$last]:-}" ]; then
+            cat <<EOF
+
+Reading these: a cycle starts \`ovs-ofctl\` twice (CreateEndpoint adds the
+endpoint's 5 flows in one bundle, DeleteEndpoint deletes them by cookie):
+$(fmt_ms "${K_OFCTL[$first]}") ms a run at N=$first and $(fmt_ms "${K_OFCTL[$last]}") ms at N=$last, against
+$(fmt_ms "${K_OFCTL_NN[$first]}") and $(fmt_ms "${K_OFCTL_NN[$last]}") ms with \`--no-names\` (which skips fetching the
+switch's table features and the description of all its ports before the
+bundle; the rest is starting the process and the OpenFlow round trips).
+DeleteEndpoint also waits for the kernel to delete the veth pair
+($(fmt_ms "${K_VETH[$first]}") ms here). CreateEndpoint waits for ovs-vswitchd to number the new
+port, the same reconfiguration \`ovs-vsctl add-port\` waits for: $(fmt_ms "${K_VSADD[$first]}") ms at
+N=$first, $(fmt_ms "${K_VSADD[$last]}") ms at N=$last on this datapath.
+EOF
+        fi
+        echo
+    fi
+
+    if [ $have_start = 1 ]; then
+        cat <<EOF
+## 2. Container start
+
+\`docker run --rm IMAGE true\` (busybox image, wall time of the docker CLI)
+on an ovsgw network (one /24), on a user-defined network of Docker's built-in
+**bridge** driver (\`docker network create -d bridge\`), and with
+\`--net none\`; same engine, $(m start_runs) runs each, interleaved with a rotating order,
+after one warm-up run each.
+
+| network | median (ms) | p90 (ms) | median − none (ms) |
+|---|---:|---:|---:|
+EOF
+        for net in ovsgw bridge none; do
+            echo "| $net | $(fmt_ms "${ST[$net]}") | $(fmt_ms "${ST[$net.p90]}") | $(fmt_ms "$((${ST[$net]%.*} - ${ST[none]%.*}))") |"
+        done
+        echo
+        echo "ovsgw / bridge, median of per-round ratios: **$(fmt "$ST_RATIO" %.3f)**; ovsgw / none: $(fmt "$ST_RATIO_NONE" %.3f)."
+        echo
+        if [ $have_attach = 1 ] && [ -n "${C_CREATE[$first]:-}" ]; then
+            echo "For reference: in 1, ovsgw's CreateEndpoint and DeleteEndpoint took $(fmt_ms "${C_CREATE[$first]}") + $(fmt_ms "${C_DELETE[$first]}") ms (N=$first), the calls a container start and removal wait for; Docker's bridge driver creates and deletes its veth pair inside dockerd."
+            echo
+        fi
+    fi
+
+    if [ $have_tp = 1 ]; then
+        cat <<EOF
+## 3. Throughput
+
+\`iperf3 -c SERVER -t $(m iperf_seconds) -O 1\` (one TCP stream, receiver rate) between two
+containers of the same dockerd (image: busybox plus Debian's iperf3 and its
+libraries), $(m iperf_reps) repetitions per setup, interleaved in ABBA order
+(ovs-normal, ovsgw-same, ovsgw-routed, linux-bridge, veth, then backwards):
+
+- **ovsgw-same**: an ovsgw network, client and server in the same subnet;
+- **ovsgw-routed**: client in the other subnet, routed by ovsgw's flows
+  through the virtual gateway (MAC rewrite, \`dec_ttl\`);
+- **ovs-normal**: the same OVS, the same userspace (netdev) datapath, a bridge
+  with a single \`actions=NORMAL\` flow, veths added by hand into
+  \`--net none\` containers;
+- **linux-bridge**: a Linux bridge, veths added by hand;
+- **veth**: one veth pair straight between the two containers (the limit).
+
+| setup | median (Gbit/s) | runs (Gbit/s) | vs ovs-normal | vs veth |
+|---|---:|---|---:|---:|
+EOF
+        for s in $TP_SETUPS; do
+            echo "| $s | $(awk -v v="${TP[$s]}" 'BEGIN { printf "%.2f", v / 1000 }') | ${TP_ALL[$s]} | $(awk -v a="${TP[$s]}" -v b="${TP[ovs-normal]}" 'BEGIN { printf "%.2f", a / b }') | $(awk -v a="${TP[$s]}" -v b="${TP[veth]}" 'BEGIN { printf "%.2f", a / b }') |"
+        done
+        echo
+        echo "ovsgw / ovs-normal, median of per-repetition ratios: same subnet **$(fmt "$TP_SAME" %.3f)** (each repetition: $TP_SAME_ALL), routed **$(fmt "$TP_ROUTED" %.3f)** (each: $TP_ROUTED_ALL)."
+        echo
+        echo "TCP through the userspace datapath retransmits a lot (tens of thousands of segments per second here) and single runs of the same setup vary by up to ±20% on this machine: read the ratios with that spread in mind."
+        echo
+    fi
+
+    if [ $have_attach = 1 ]; then
+        cat <<EOF
+## 4. Scale
+
+The attach network of 1: $S subnets (10.40.0-3.0/24), these 10 TCP rules
+and \`ovsgw.tcp.default=deny\`, and N endpoints spread over the subnets:
+
+\`\`\`
+$(m rules | tr ',' '\n' | sed 's/^ *//')
+\`\`\`
+
+The flow count (\`ovs-ofctl dump-flows\` of the bridge) follows
+
+> **flows(N) = 5 + 3·S + P + 5·N**
+
+- 5 per bridge: one table-miss flow in each of the tables 0, 10, 20, 30, 40;
+- 3 per subnet: ARP responder and ICMP echo responder for the virtual
+  gateway, and a drop for anything else sent to it;
+- P policy flows: one per rule, or for a port range the number of
+  \`tp_dst=value/mask\` flows of its prefix cover (80-90 is 3, 8000-8099 is 3,
+  1024-2047 is 1), plus 1 with \`ovsgw.tcp.default=deny\`; here P = $POL;
+- 5 per endpoint: two ingress (ARP, IPv4 port security), one proxy ARP, two
+  forwarding (routed, same subnet).
+
+With S = $S and P = $POL: flows(N) = $((5 + 3 * S + POL)) + 5·N.
+
+| N endpoints | flows measured | formula | equal | daemon RSS (MiB) | daemon peak RSS (MiB) |
+|---:|---:|---:|---|---:|---:|
+EOF
+        for n in $(echo "${!FLOWS[@]}" | tr ' ' '\n' | sort -n); do
+            eq=no
+            [ "${FLOWS[$n]}" = "${FORMULA[$n]}" ] && eq=yes
+            echo "| $n | ${FLOWS[$n]} | ${FORMULA[$n]} | $eq | $(awk -v k="${RSS[$n]}" 'BEGIN { printf "%.2f", k / 1024 }') | $(awk -v k="${HWM[$n]}" 'BEGIN { printf "%.2f", k / 1024 }') |"
+        done
+        echo
+        echo "RSS is VmRSS of the daemon after the attach cycles at that N; peak is VmHWM."
+        echo
+    fi
+
+    cat <<EOF
+## Reproducing
+
+\`\`\`
+sudo make bench                  # $(m elapsed) s here; writes this page and $(basename "$PLOT")
+sudo BENCH_QUICK=1 make bench    # fewer repetitions, for a try run
+\`\`\`
+
+Knobs (environment): BENCH_COUNTS ("1 100 1000"), BENCH_ATTACH_ROUNDS,
+BENCH_ATTACH_PER_ROUND, BENCH_START_RUNS, BENCH_IPERF_SECONDS,
+BENCH_IPERF_REPS, BENCH_ONLY ("attach start throughput"), BENCH_KEEP=1
+(keep the raw results; \`bash bench/report.sh DIR OUT.md OUT.png\` redraws
+this page from them). Everything runs in a private OVS, containerd and
+dockerd in a network namespace of their own, torn down at the end; traffic
+only flows between the containers the benchmark creates.
+EOF
+} >"$OUT"
+if [ $plot_ok = 1 ]; then
+    echo "report: wrote $OUT and $PLOT"
+else
+    echo "report: wrote $OUT (no plot)"
+fi

@@ -1,0 +1,558 @@
+#!/bin/bash
+# bench/run.sh - `sudo make bench`: ovsgw's benchmarks, each a ratio against
+# a baseline measured in the same run, written to docs/benchmarks.md with a
+# plot (docs/benchmarks.png).  Benchmarks are not tests (not in make test).
+#
+#   1 attach     CreateEndpoint+Join+Leave+DeleteEndpoint on the plugin
+#                socket (bench/attach.c, keep-alive HTTP, no process per
+#                request) vs `ovs-docker add-port` + `del-port`, with 1, 100
+#                and 1000 endpoints already on the network
+#   2 start      `docker run --rm` on an ovsgw network vs Docker's bridge
+#                driver vs --net none, interleaved
+#   3 throughput iperf3 between two containers: ovsgw same subnet and routed
+#                vs one netdev OVS bridge with a single actions=NORMAL flow
+#                vs a Linux bridge vs a bare veth pair, interleaved
+#   4 scale      flow count (checked against a formula) and daemon RSS with
+#                1000 endpoints, 4 subnets and 10 TCP rules (measured along
+#                with 1)
+#
+# Everything runs in a private environment (test/integration/env.sh: own
+# ovsdb-server/ovs-vswitchd on the userspace datapath, own containerd and
+# dockerd, all in a private network namespace), torn down at exit.
+#
+# Environment (defaults in brackets, quick mode BENCH_QUICK=1 in braces):
+#   OVSGW_BIN, OVSGW_UDPCAT      the daemon [build/ovsgw], udpcat (unused)
+#   BENCH_QUICK=1                fewer repetitions, for a try run
+#   BENCH_ONLY="attach start throughput"   a subset [all]
+#   BENCH_COUNTS                 endpoints already there ["1 100 1000"]
+#   BENCH_ATTACH_ROUNDS          ovs-docker cycles per count [20] {5}; each
+#                                round is one ovs-docker cycle followed by a
+#   BENCH_ATTACH_PER_ROUND       block of this many ovsgw cycles [10] {6}
+#   BENCH_START_RUNS             docker run --rm per network [30] {6}
+#   BENCH_IPERF_SECONDS          length of one iperf3 run [4] {2}
+#   BENCH_IPERF_REPS             iperf3 runs per setup [8] {2}
+#   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
+#   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
+# shellcheck disable=SC2317,SC2015  # functions called through traps; a && b || die
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+T_START=$SECONDS
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "bench: needs root (sudo make bench)" >&2
+    exit 1
+fi
+
+. "$TOP/test/integration/env.sh"
+export -f tns
+
+OVSGW_BIN=${OVSGW_BIN:-$TOP/build/ovsgw}
+QUICK=${BENCH_QUICK:-0}
+q() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+ONLY=${BENCH_ONLY:-attach start throughput}
+COUNTS=${BENCH_COUNTS:-1 100 1000}
+ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
+ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
+START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
+IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 4 2)}
+IPERF_REPS=${BENCH_IPERF_REPS:-$(q 8 2)}
+OUT=${BENCH_OUT:-$TOP/docs/benchmarks.md}
+PLOT=${BENCH_PLOT:-$TOP/docs/benchmarks.png}
+
+DRIVER=ovsgw-bench-$$
+SOCK=/run/docker/plugins/$DRIVER.sock
+OVSGW_PID=
+OD_CTR=bench-od-$$
+BENCH_IMAGE=ovsgw-bench
+R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
+ATTACH=$R/bin/attach
+
+log() { printf '[bench %s +%ds] %s\n' "$(date +%T)" "$((SECONDS - T_START))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+dk() { "$DOCKER" "$@"; }
+now_ns() { date +%s%N; }
+
+# ------------------------------------------------------------------ setup
+
+# gnuplot and iperf3 from Debian's archive, if missing.
+bench_deps() {
+    local p missing=()
+    for p in gnuplot-nox iperf3; do
+        [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    # gnuplot (any flavour) is enough.
+    if command -v gnuplot >/dev/null && [ "${missing[*]}" = gnuplot-nox ]; then
+        return 0
+    fi
+    log "installing ${missing[*]} from Debian's archive"
+    export DEBIAN_FRONTEND=noninteractive
+    local opts=(-y -q -o DPkg::Lock::Timeout=600)
+    apt-get "${opts[@]}" install --no-install-recommends "${missing[@]}" >"$R/apt.log" 2>&1 ||
+        { apt-get "${opts[@]}" update >>"$R/apt.log" 2>&1 &&
+            apt-get "${opts[@]}" install --no-install-recommends "${missing[@]}" \
+                >>"$R/apt.log" 2>&1; } ||
+        log "apt-get failed (see $R/apt.log)"
+    command -v gnuplot >/dev/null || log "no gnuplot: the page will have no plot"
+    command -v iperf3 >/dev/null || log "no iperf3: throughput is skipped"
+}
+
+start_ovsgw() {
+    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
+        "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
+        --ovs-rundir "$OVS_RUNDIR" --log-level info \
+        >>"$OVSGW_T/ovsgw.log" 2>&1) &
+    OVSGW_PID=$!
+    local i
+    for i in $(seq 100); do
+        curl -sf --unix-socket "$SOCK" -X POST http://x/Plugin.Activate \
+            >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    cat "$OVSGW_T/ovsgw.log" >&2
+    return 1
+}
+
+stop_ovsgw() {
+    if [ -n "$OVSGW_PID" ]; then
+        kill "$OVSGW_PID" 2>/dev/null
+        wait "$OVSGW_PID" 2>/dev/null
+        OVSGW_PID=
+    fi
+    rm -f "$SOCK"
+}
+
+# ovsgw-bench: the busybox image plus iperf3 and the libraries it needs.
+build_bench_image() {
+    dk image inspect "$BENCH_IMAGE" >/dev/null 2>&1 && return 0
+    local c files
+    files=$(ldd /usr/bin/iperf3 | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+                                      $1 ~ /^\// { print $1 }' | sed 's,^/,,')
+    c=$(dk create ovsgw-busybox true) || return 1
+    # shellcheck disable=SC2086
+    tar -C / -chf - --transform 's,^usr/bin/iperf3$,bin/iperf3,' \
+        usr/bin/iperf3 $files 2>/dev/null | dk cp - "$c:/" &&
+        dk commit "$c" "$BENCH_IMAGE" >/dev/null
+    local rc=$?
+    dk rm "$c" >/dev/null
+    [ $rc -eq 0 ] && dk run --rm --net none "$BENCH_IMAGE" iperf3 --version >/dev/null
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    trap '' INT TERM
+    log "cleaning up"
+    # ovs-docker's own netns link, should it have been killed mid-way.
+    if [ -n "${OD_PID:-}" ] && [ -L "/var/run/netns/$OD_PID" ]; then
+        rm -f "/var/run/netns/$OD_PID"
+    fi
+    if [ -n "${OVSGW_T:-}" ] && [ -d "$OVSGW_T" ]; then
+        [ "${BENCH_KEEP:-0}" = 1 ] && cp "$OVSGW_T"/ovsgw.log "$R/" 2>/dev/null
+        # Containers and networks first, while ovsgw still answers dockerd
+        # (without it, dockerd retries the plugin for every endpoint).
+        if [ -n "$OVSGW_PID" ] && "$DOCKER" info >/dev/null 2>&1; then
+            local ids
+            ids=$(timeout 20 "$DOCKER" ps -aq 2>/dev/null)
+            # shellcheck disable=SC2086
+            [ -z "$ids" ] || timeout 60 "$DOCKER" rm -f $ids >/dev/null 2>&1
+            timeout 30 "$DOCKER" network rm bench-ovsgw bench-bridge bench-tp >/dev/null 2>&1
+        fi
+        # The other endpoints and bridges go with OVS and the namespace.
+        stop_ovsgw
+        OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
+    fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "raw results kept in $R"
+    else
+        rm -rf "$R"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ------------------------------------------------------- 1+4: attach, scale
+
+hex64() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# The ten TCP rules of the scale network; two are port ranges.
+SCALE_RULES="allow 10.40.0.0/24->10.40.1.0/24:80, allow 10.40.0.0/24->10.40.1.0/24:443, \
+deny 10.40.3.0/24->10.40.0.0/24, allow any->10.40.2.0/24:8000-8099, \
+allow any->10.40.1.10:22, deny 10.40.2.0/24->10.40.3.0/24:5432, \
+allow 10.40.1.0/24->10.40.2.0/24:6379, allow any->any:53, \
+allow 10.40.3.0/24->10.40.1.0/24:80-90, allow any->10.40.0.0/24:1024-2047"
+SCALE_SUBNETS=4
+
+# Number of tp_dst=value/mask flows that cover LO-HI: the fewest aligned
+# blocks (an independent re-implementation, for the formula).
+port_cover() {
+    local cur=$1 end=$2 n=0 size
+    while [ "$cur" -le "$end" ]; do
+        if [ "$cur" -eq 0 ]; then size=65536; else size=$((cur & -cur)); fi
+        while [ $((cur + size - 1)) -gt "$end" ]; do size=$((size / 2)); done
+        cur=$((cur + size))
+        n=$((n + 1))
+    done
+    echo "$n"
+}
+
+# Policy flows of SCALE_RULES with default deny.
+policy_flow_count() {
+    local p=0 rule ports
+    local IFS=,
+    for rule in $SCALE_RULES; do
+        ports=${rule##*:}
+        if [[ $rule != *:* ]]; then
+            p=$((p + 1))
+        elif [[ $ports == *-* ]]; then
+            p=$((p + $(port_cover "${ports%-*}" "${ports#*-}")))
+        else
+            p=$((p + 1))
+        fi
+    done
+    echo $((p + 1))
+}
+
+count_flows() {
+    ovs-ofctl -O OpenFlow14 --no-stats dump-flows "unix:$OVS_RUNDIR/$1.mgmt" |
+        grep -c ' actions='
+}
+
+rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+
+# One ovs-docker add-port + del-port on bridge $1; prints "total add del" in
+# microseconds.
+od_cycle() {
+    local t0 t1 t2
+    t0=$(now_ns)
+    tns env PATH="$R/shim:$PATH" ovs-docker add-port "$1" eth1 "$OD_CTR" \
+        --ipaddress=10.40.3.253/24 >>"$R/ovs-docker.log" 2>&1 || return 1
+    t1=$(now_ns)
+    tns env PATH="$R/shim:$PATH" ovs-docker del-port "$1" eth1 "$OD_CTR" \
+        >>"$R/ovs-docker.log" 2>&1 || return 1
+    t2=$(now_ns)
+    echo "$(((t2 - t0) / 1000)) $(((t1 - t0) / 1000)) $(((t2 - t1) / 1000))"
+}
+
+# Building blocks, timed from here on bridge $1 (each includes a process
+# start): ovs-ofctl as the daemon runs it, the same with --no-names, OVS's
+# port add and delete, and the kernel's deletion of a veth pair.  Lines
+# "what microseconds" to $2.
+components() {
+    local br=$1 out=$2 i t0 t1 nn
+    local f="cookie=0x00000000bebebebe,table=40,priority=1,reg0=0xbebebebe,ip,nw_dst=10.255.255.1 actions=drop"
+    for ((i = 0; i < 5; i++)); do
+        for nn in "" --no-names; do
+            ovs_quiesce
+            t0=$(now_ns)
+            printf '%s\n' "$f" | ovs-ofctl $nn -O OpenFlow14 --bundle --timeout=10 \
+                add-flows "unix:$OVS_RUNDIR/$br.mgmt" - || return 1
+            t1=$(now_ns)
+            echo "ofctl${nn:+-no-names} $(((t1 - t0) / 1000))" >>"$out"
+            ovs_quiesce
+            t0=$(now_ns)
+            printf 'delete cookie=0x00000000bebebebe/-1\n' | ovs-ofctl $nn -O OpenFlow14 \
+                --bundle --timeout=10 add-flows "unix:$OVS_RUNDIR/$br.mgmt" - || return 1
+            t1=$(now_ns)
+            echo "ofctl${nn:+-no-names} $(((t1 - t0) / 1000))" >>"$out"
+        done
+        # A veth on the bridge: OVS's own port add and delete (ovs-vsctl
+        # waits until ovs-vswitchd has reconfigured), then the kernel's
+        # deletion of the pair.
+        tns ip link add "bvd$$" type veth peer name "bve$$" || return 1
+        tns ip link set "bvd$$" up || return 1
+        ovs_quiesce
+        t0=$(now_ns)
+        ovs-vsctl --timeout=60 add-port "$br" "bvd$$" || return 1
+        t1=$(now_ns)
+        echo "vsctl-add $(((t1 - t0) / 1000))" >>"$out"
+        t0=$(now_ns)
+        ovs-vsctl --timeout=60 del-port "$br" "bvd$$" || return 1
+        t1=$(now_ns)
+        echo "vsctl-del $(((t1 - t0) / 1000))" >>"$out"
+        ovs_quiesce
+        t0=$(now_ns)
+        tns ip link del "bvd$$" || return 1
+        t1=$(now_ns)
+        echo "veth-del $(((t1 - t0) / 1000))" >>"$out"
+    done
+}
+
+# Waits until ovs-vswitchd's main loop is idle (done with any
+# reconfiguration a previous step caused); untimed.
+ovs_quiesce() {
+    sleep 0.01
+    ovs-appctl -T 60 -t ovs-vswitchd version >/dev/null
+}
+
+median_col1() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+bench_attach() {
+    local net br have=0 n r i ctl subnets="" rules_json od line med
+    net=$(hex64)
+    br=ovsgw-${net:0:9}
+    for ((i = 0; i < SCALE_SUBNETS; i++)); do
+        subnets+="${subnets:+,}{\"AddressSpace\":\"LocalDefault\",\"Gateway\":\"10.40.$i.1/24\",\"Pool\":\"10.40.$i.0/24\"}"
+    done
+    rules_json=$(printf '%s' "$SCALE_RULES" | sed 's/"/\\"/g')
+    "$ATTACH" "$SOCK" call /NetworkDriver.CreateNetwork \
+        "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"netdev\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
+        >/dev/null || die "CreateNetwork failed"
+    mkdir -p "$R/attach"
+    echo "$SCALE_SUBNETS $(policy_flow_count)" >"$R/attach/scale-params"
+    echo "0 $(count_flows "$br") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)" \
+        >"$R/attach/scale"
+
+    # ovs-docker's container, and a `docker` in PATH that is Debian's CLI.
+    mkdir -p "$R/shim"
+    ln -sf "$DOCKER" "$R/shim/docker"
+    dk run -d --name "$OD_CTR" --net none ovsgw-busybox sleep 1d >/dev/null ||
+        die "cannot start the ovs-docker container"
+    OD_PID=$(dk inspect -f '{{.State.Pid}}' "$OD_CTR")
+    # Every timed cycle starts with ovs-vswitchd idle (see bench/attach.c).
+    ctl=$OVS_RUNDIR/ovs-vswitchd.$(cat "$OVS_RUNDIR/ovs-vswitchd.pid").ctl
+
+    for n in $COUNTS; do
+        log "attach: $have -> $n endpoints on $br"
+        local t0=$SECONDS
+        "$ATTACH" "$SOCK" fill "$net" "$have" "$n" 10.40 "$SCALE_SUBNETS" ||
+            die "creating endpoints failed"
+        have=$n
+        log "attach: $n endpoints there (filled in $((SECONDS - t0))s)"
+        # Warm-up, not recorded.
+        od_cycle "$br" >/dev/null || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
+        "$ATTACH" "$SOCK" cycle "$net" 5 10.40.3.252/24 "$ctl" >/dev/null ||
+            die "attach cycle failed"
+        : >"$R/attach/ovsgw-$n"
+        : >"$R/attach/od-$n"
+        : >"$R/attach/rounds-$n"
+        for ((r = 1; r <= ATTACH_ROUNDS; r++)); do
+            ovs_quiesce
+            od=$(od_cycle "$br") || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
+            echo "$od" >>"$R/attach/od-$n"
+            "$ATTACH" "$SOCK" cycle "$net" "$ATTACH_PER_ROUND" 10.40.3.252/24 "$ctl" \
+                >"$R/attach/block" || die "attach cycle failed"
+            cat "$R/attach/block" >>"$R/attach/ovsgw-$n"
+            med=$(median_col1 <"$R/attach/block")
+            echo "${od%% *} $med" >>"$R/attach/rounds-$n"
+        done
+        components "$br" "$R/attach/comp-$n" || die "component timing failed"
+        line="$n $(count_flows "$br") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)"
+        echo "$line" >>"$R/attach/scale"
+        log "attach: N=$n: ovsgw median $(median_col1 <"$R/attach/ovsgw-$n") us," \
+            "ovs-docker median $(median_col1 <"$R/attach/od-$n") us; flows, RSS: ${line#* }"
+    done
+    dk rm -f "$OD_CTR" >/dev/null
+}
+
+# ------------------------------------------------------- 2: container start
+
+bench_start() {
+    local i net nets t0 t1
+    dk network create -d "$DRIVER" --subnet 10.41.0.0/24 --gateway 10.41.0.1 \
+        bench-ovsgw >/dev/null || die "cannot create the ovsgw network"
+    dk network create -d bridge --subnet 10.42.0.0/24 --gateway 10.42.0.1 \
+        bench-bridge >/dev/null || die "cannot create the bridge network"
+    : >"$R/start"
+    # Warm-up (image layers, driver discovery), not recorded.
+    for net in bench-ovsgw bench-bridge none; do
+        dk run --rm --net "$net" ovsgw-busybox true 2>>"$R/docker-run.log" ||
+            die "docker run on $net failed: $(tail -n 3 "$R/docker-run.log")"
+    done
+    for ((i = 1; i <= START_RUNS; i++)); do
+        # Rotate the order so that no network always goes first.
+        case $((i % 3)) in
+        0) nets="bench-ovsgw bench-bridge none" ;;
+        1) nets="bench-bridge none bench-ovsgw" ;;
+        2) nets="none bench-ovsgw bench-bridge" ;;
+        esac
+        for net in $nets; do
+            t0=$(now_ns)
+            dk run --rm --net "$net" ovsgw-busybox true 2>>"$R/docker-run.log" ||
+                die "docker run on $net failed: $(tail -n 3 "$R/docker-run.log")"
+            t1=$(now_ns)
+            echo "$i ${net#bench-} $(((t1 - t0) / 1000))" >>"$R/start"
+        done
+    done
+    dk network rm bench-ovsgw bench-bridge >/dev/null
+    log "start: $START_RUNS runs each; medians (us):" \
+        "$(for net in ovsgw bridge none; do printf '%s %s ' "$net" \
+            "$(awk -v n=$net '$2 == n { print $3 }' "$R/start" | median_col1)"; done)"
+}
+
+# ---------------------------------------------------------- 3: throughput
+
+ctr_pid() { dk inspect -f '{{.State.Pid}}' "$1"; }
+
+# veth_into CONTAINER HOSTIF ADDRESS/PLEN: a veth pair whose peer becomes
+# eth0 of CONTAINER (started with --net none); HOSTIF stays in our netns.
+veth_into() {
+    local pid
+    pid=$(ctr_pid "$1") || return 1
+    tns ip link add "$2" type veth peer name "$2c" &&
+        tns ip link set "$2c" netns "$pid" &&
+        nsenter -t "$pid" -n ip link set "$2c" name eth0 &&
+        nsenter -t "$pid" -n ip addr add "$3" dev eth0 &&
+        nsenter -t "$pid" -n ip link set eth0 up &&
+        tns ip link set "$2" up
+}
+
+# iperf_once CLIENT SERVER_IP: receiver Mbit/s of one run.
+iperf_once() {
+    local out
+    out=$(dk exec "$1" iperf3 -c "$2" -t "$IPERF_SECONDS" -O 1 -f m 2>&1) || {
+        echo "$out" >>"$R/iperf.log"
+        return 1
+    }
+    echo "$out" >>"$R/iperf.log"
+    echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++)
+        if ($i == "Mbits/sec") v = $(i - 1) } END { if (v == "") exit 1; print v }'
+}
+
+bench_throughput() {
+    local c brn=obn$$ lbr=olb$$ pa pb i v
+    brn=${brn:0:15}
+    lbr=${lbr:0:15}
+    # ovsgw: two subnets; server and a client in 10.43.1.0/24, a client in
+    # 10.43.2.0/24 (routed by the flows through the virtual gateway).
+    dk network create -d "$DRIVER" --subnet 10.43.1.0/24 --gateway 10.43.1.1 \
+        --subnet 10.43.2.0/24 --gateway 10.43.2.1 bench-tp >/dev/null ||
+        die "cannot create the ovsgw throughput network"
+    dk run -d --name tp-srv --net bench-tp --ip 10.43.1.10 "$BENCH_IMAGE" sleep 1d >/dev/null &&
+        dk run -d --name tp-same --net bench-tp --ip 10.43.1.11 "$BENCH_IMAGE" sleep 1d >/dev/null &&
+        dk run -d --name tp-routed --net bench-tp --ip 10.43.2.11 "$BENCH_IMAGE" sleep 1d >/dev/null ||
+        die "cannot start the ovsgw containers"
+    # The baselines: containers with --net none, wired by hand.
+    for c in nrm-srv nrm-cli lb-srv lb-cli ve-srv ve-cli; do
+        dk run -d --name "$c" --net none "$BENCH_IMAGE" sleep 1d >/dev/null ||
+            die "cannot start $c"
+    done
+    # Same OVS, same (netdev) datapath, one flow: actions=NORMAL.
+    veth_into nrm-srv "bn$$a" 10.44.0.1/24 && veth_into nrm-cli "bn$$b" 10.44.0.2/24 &&
+        ovs-vsctl --timeout=20 add-br "$brn" -- set bridge "$brn" datapath_type=netdev \
+            fail_mode=secure -- add-port "$brn" "bn$$a" -- add-port "$brn" "bn$$b" &&
+        ovs-ofctl del-flows "$brn" && ovs-ofctl add-flow "$brn" "priority=0,actions=NORMAL" ||
+        die "cannot build the NORMAL bridge"
+    # Linux bridge.
+    tns ip link add "$lbr" type bridge && tns ip link set "$lbr" up &&
+        veth_into lb-srv "bl$$a" 10.45.0.1/24 && veth_into lb-cli "bl$$b" 10.45.0.2/24 &&
+        tns ip link set "bl$$a" master "$lbr" && tns ip link set "bl$$b" master "$lbr" ||
+        die "cannot build the Linux bridge"
+    # Bare veth pair between the two containers.
+    pa=$(ctr_pid ve-srv) && pb=$(ctr_pid ve-cli) &&
+        tns ip link add "bv$$a" type veth peer name "bv$$b" &&
+        tns ip link set "bv$$a" netns "$pa" && tns ip link set "bv$$b" netns "$pb" &&
+        nsenter -t "$pa" -n ip addr add 10.46.0.1/24 dev "bv$$a" &&
+        nsenter -t "$pb" -n ip addr add 10.46.0.2/24 dev "bv$$b" &&
+        nsenter -t "$pa" -n ip link set "bv$$a" up &&
+        nsenter -t "$pb" -n ip link set "bv$$b" up ||
+        die "cannot build the veth pair"
+
+    for c in tp-srv nrm-srv lb-srv ve-srv; do
+        dk exec -d "$c" iperf3 -s >/dev/null || die "iperf3 -s in $c failed"
+    done
+    sleep 1
+    # setup client server-address
+    local setups=("ovs-normal nrm-cli 10.44.0.1" "ovsgw-same tp-same 10.43.1.10"
+        "ovsgw-routed tp-routed 10.43.1.10" "linux-bridge lb-cli 10.45.0.1"
+        "veth ve-cli 10.46.0.1")
+    local s name cli ip k n=${#setups[@]}
+    # Reachability first (and ARP/MAC learning), not timed.
+    for s in "${setups[@]}"; do
+        read -r name cli ip <<<"$s"
+        dk exec "$cli" ping -c1 -W2 "$ip" >/dev/null ||
+            dk exec "$cli" ping -c2 -W2 "$ip" >/dev/null || die "$name: $cli cannot reach $ip"
+    done
+    : >"$R/tp"
+    for ((i = 1; i <= IPERF_REPS; i++)); do
+        for ((k = 0; k < n; k++)); do
+            # ABBA: forward in odd repetitions, backward in even ones, so
+            # that ovs-normal and ovsgw are always measured side by side
+            # and a drift over time does not favour either.
+            if ((i % 2)); then s=${setups[$k]}; else s=${setups[$((n - 1 - k))]}; fi
+            read -r name cli ip <<<"$s"
+            v=$(iperf_once "$cli" "$ip") || die "iperf3 $name failed: $(tail -n 5 "$R/iperf.log")"
+            echo "$i $name $v" >>"$R/tp"
+            log "throughput: rep $i $name $v Mbit/s"
+        done
+    done
+    dk rm -f tp-srv tp-same tp-routed nrm-srv nrm-cli lb-srv lb-cli ve-srv ve-cli >/dev/null
+    dk network rm bench-tp >/dev/null
+    ovs-vsctl --timeout=20 --if-exists del-br "$brn"
+    tns ip link del "$lbr" 2>/dev/null
+}
+
+# ------------------------------------------------------------------ main
+
+machine_info() {
+    local f=$R/machine
+    {
+        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "nproc=$(nproc)"
+        echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+        echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+        echo "kernel=$(uname -r)"
+        echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+        echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+        echo "tso=$(ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
+        echo "docker=$(dk version --format '{{.Server.Version}}' 2>/dev/null)"
+        echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
+        echo "ovsgw=$("$OVSGW_BIN" --version | awk '{ print $2 }') ($(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)$(cd "$TOP" && git diff --quiet HEAD -- plugin flows 2>/dev/null || echo '+changes'))"
+        echo "quick=$QUICK"
+        echo "counts=$COUNTS"
+        echo "attach_rounds=$ATTACH_ROUNDS"
+        echo "attach_per_round=$ATTACH_PER_ROUND"
+        echo "start_runs=$START_RUNS"
+        echo "iperf_seconds=$IPERF_SECONDS"
+        echo "iperf_reps=$IPERF_REPS"
+        echo "only=$ONLY"
+        echo "load=$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+        echo "rules=$SCALE_RULES"
+    } >"$f"
+}
+
+[ -x "$OVSGW_BIN" ] || die "$OVSGW_BIN missing (make)"
+bench_deps
+mkdir -p "$R/bin" && gcc -O2 -Wall -Wextra -o "$ATTACH" "$HERE/attach.c" || die "cannot build bench/attach.c"
+
+export OVSGW_USE_NETNS=1
+# shellcheck disable=SC2119
+env_init >/dev/null 2>&1 || die "env_init failed"
+log "private environment in $OVSGW_T, driver $DRIVER, raw results in $R"
+# Only in the private namespace: dockerd warns without it.
+tns sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
+ovs_start || die "cannot start a private OVS"
+docker_start || die "cannot start a private dockerd"
+busybox_image || die "cannot build the busybox image"
+start_ovsgw || die "ovsgw did not start"
+machine_info
+
+if want throughput; then
+    if command -v iperf3 >/dev/null && build_bench_image; then
+        log "throughput: ${IPERF_REPS} x ${IPERF_SECONDS}s per setup"
+        bench_throughput
+    else
+        log "throughput skipped (no iperf3 image)"
+    fi
+fi
+if want start; then
+    log "container start: $START_RUNS runs per network"
+    bench_start
+fi
+if want attach; then
+    log "attach: counts $COUNTS, $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
+    bench_attach
+fi
+log "measurements done; tearing down"
+stop_ovsgw
+OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
+{
+    echo "elapsed=$((SECONDS - T_START))"
+    echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+} >>"$R/machine"
+bash "$HERE/report.sh" "$R" "$OUT" "$PLOT" || die "report failed"
+log "wrote $OUT and $PLOT in $((SECONDS - T_START))s"
