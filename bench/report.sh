@@ -105,6 +105,8 @@ if [ $have_tp = 1 ]; then
             awk '{ printf "%s%.2f", sep, $1; sep = ", " }'
     }
     TP_SAME_ALL=$(tp_ratios ovsgw-same ovs-normal)
+    TP_NRM_MIN=$(awk '$2 == "ovs-normal" { print $3 }' "$R/tp" | pct 0)
+    TP_NRM_MAX=$(awk '$2 == "ovs-normal" { print $3 }' "$R/tp" | pct 100)
     TP_ROUTED_ALL=$(tp_ratios ovsgw-routed ovs-normal)
 fi
 
@@ -290,12 +292,13 @@ EOF
         cat <<EOF
 
 Building blocks, timed by the benchmark script on the same bridge at the same
-N (medians of 5, ms; each includes starting one process, about 2-5 ms):
-\`ovs-ofctl -O OpenFlow14 --bundle add-flows\` exactly as the daemon runs it
-(one flow added, or deleted by cookie), the same with \`--no-names\` (no
-table-features and port-description requests before the bundle),
-\`ovs-vsctl add-port\` / \`del-port\` of a veth (they return once
-ovs-vswitchd has reconfigured), and \`ip link del\` of a veth pair.
+N, each with ovs-vswitchd idle first (medians of 5, ms; each includes starting
+one process, about 2-5 ms): \`ovs-ofctl -O OpenFlow14 --bundle add-flows\`
+of one flow (added, or deleted by cookie), without and with \`--no-names\`
+(without it, ovs-ofctl first fetches the switch's table features and the
+description of every port), \`ovs-vsctl add-port\` / \`del-port\` of a
+veth (they return once ovs-vswitchd has reconfigured), and \`ip link del\`
+of a veth pair.
 
 | N | ovs-ofctl --bundle | ovs-ofctl --no-names --bundle | ovs-vsctl add-port | ovs-vsctl del-port | veth delete |
 |---:|---:|---:|---:|---:|---:|
@@ -304,21 +307,14 @@ EOF
             [ -n "${K_OFCTL[$n]:-}" ] || continue
             echo "| $n | $(fmt_ms "${K_OFCTL[$n]}") | $(fmt_ms "${K_OFCTL_NN[$n]}") | $(fmt_ms "${K_VSADD[$n]}") | $(fmt_ms "${K_VSDEL[$n]}") | $(fmt_ms "${K_VETH[$n]}") |"
         done
-        if [ -n "${K_OFCTL[$first]:-}" ] && [ -n "${K_OFCTL[$last]:-}" ]; then
-            cat <<EOF
+        cat <<EOF
 
-Reading these: a cycle starts \`ovs-ofctl\` twice (CreateEndpoint adds the
-endpoint's 5 flows in one bundle, DeleteEndpoint deletes them by cookie):
-$(fmt_ms "${K_OFCTL[$first]}") ms a run at N=$first and $(fmt_ms "${K_OFCTL[$last]}") ms at N=$last, against
-$(fmt_ms "${K_OFCTL_NN[$first]}") and $(fmt_ms "${K_OFCTL_NN[$last]}") ms with \`--no-names\` (which skips fetching the
-switch's table features and the description of all its ports before the
-bundle; the rest is starting the process and the OpenFlow round trips).
-DeleteEndpoint also waits for the kernel to delete the veth pair
-($(fmt_ms "${K_VETH[$first]}") ms here). CreateEndpoint waits for ovs-vswitchd to number the new
-port, the same reconfiguration \`ovs-vsctl add-port\` waits for: $(fmt_ms "${K_VSADD[$first]}") ms at
-N=$first, $(fmt_ms "${K_VSADD[$last]}") ms at N=$last on this datapath.
+Reading these: ovsgw's flows go to ovs-vswitchd over its OpenFlow socket like
+ovs-ofctl's, each port added or removed makes ovs-vswitchd reconfigure like
+\`ovs-vsctl add-port\` / \`del-port\` (a cost that grows with the number of
+ports on this datapath), and DeleteEndpoint removes the veth pair like
+\`ip link del\`.
 EOF
-        fi
         echo
     fi
 
@@ -374,7 +370,7 @@ EOF
         echo
         echo "ovsgw / ovs-normal, median of per-repetition ratios: same subnet **$(fmt "$TP_SAME" %.3f)** (each repetition: $TP_SAME_ALL), routed **$(fmt "$TP_ROUTED" %.3f)** (each: $TP_ROUTED_ALL)."
         echo
-        echo "TCP through the userspace datapath retransmits a lot (tens of thousands of segments per second here) and single runs of the same setup vary by up to ±20% on this machine: read the ratios with that spread in mind."
+        echo "Single runs of one setup vary: ovs-normal alone went from $(awk -v v="$TP_NRM_MIN" 'BEGIN { printf "%.2f", v / 1000 }') to $(awk -v v="$TP_NRM_MAX" 'BEGIN { printf "%.2f", v / 1000 }') Gbit/s (TCP through the userspace datapath retransmits heavily, see the Retr column of iperf3), so read ratios near a threshold with that spread in mind; more repetitions (BENCH_IPERF_REPS) narrow it."
         echo
     fi
 
