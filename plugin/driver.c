@@ -484,16 +484,22 @@ static int apply(struct driver *d, const char *bridge, const char *flows,
     return ofctl_bundle(d->rundir, bridge, flows, ret_err);
 }
 
-/* Replaces all of the network's own flows (not its endpoints'). */
-static int apply_network(struct driver *d, struct network *n, char **ret_err)
+/* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
+ * the bridge's table-miss flows.  Flows of other networks are untouched. */
+static int apply_all(struct driver *d, struct network *n, char **ret_err)
 {
     struct flows_network fn = flows_net(n);
+    struct strbuf sb = { 0 };
+    _cleanup_free_ char *del = flows_delete(n->tag, 0);
     _cleanup_free_ char *bridge_flows = flows_bridge();
     _cleanup_free_ char *net_flows = flows_network(&fn);
-    _cleanup_free_ char *del = xasprintf(
-        "delete cookie=0x%016" PRIx64 "/-1\n", flows_cookie(n->tag, 0));
-    _cleanup_free_ char *all = xasprintf("%s%s%s", del, bridge_flows,
-                                         net_flows);
+
+    strbuf_addf(&sb, "%s%s%s", del, bridge_flows, net_flows);
+    for (struct endpoint *e = n->endpoints; e; e = e->next) {
+        _cleanup_free_ char *ef = flows_endpoint(&fn, &e->fe);
+        strbuf_add(&sb, ef);
+    }
+    _cleanup_free_ char *all = strbuf_take(&sb);
     return apply(d, n->bridge, all, ret_err);
 }
 
@@ -613,7 +619,7 @@ static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
     if ((r = bridge_attach(d, n, kernel_dp, &err)) < 0) {
         goto fail;
     }
-    if ((r = apply_network(d, n, &err)) < 0) {
+    if ((r = apply_all(d, n, &err)) < 0) {
         goto undo_bridge;
     }
     n->next = d->networks;
@@ -1080,25 +1086,6 @@ static void endpoint_from_row(struct driver *d, const char *name,
     }
     e->next = n->endpoints;
     n->endpoints = e;
-}
-
-/* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
- * the bridge's table-miss flows.  Flows of other networks are untouched. */
-static int apply_all(struct driver *d, struct network *n, char **ret_err)
-{
-    struct flows_network fn = flows_net(n);
-    struct strbuf sb = { 0 };
-    _cleanup_free_ char *del = flows_delete(n->tag, 0);
-    _cleanup_free_ char *bridge_flows = flows_bridge();
-    _cleanup_free_ char *net_flows = flows_network(&fn);
-
-    strbuf_addf(&sb, "%s%s%s", del, bridge_flows, net_flows);
-    for (struct endpoint *e = n->endpoints; e; e = e->next) {
-        _cleanup_free_ char *ef = flows_endpoint(&fn, &e->fe);
-        strbuf_add(&sb, ef);
-    }
-    _cleanup_free_ char *all = strbuf_take(&sb);
-    return apply(d, n->bridge, all, ret_err);
 }
 
 /* Reads every ovsgw network and endpoint from OVSDB into the model, drops
