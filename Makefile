@@ -28,9 +28,10 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
            plugin/http.c plugin/ovsdb.c plugin/link.c plugin/ofctl.c \
-           plugin/driver.c plugin/status.c flows/flows.c flows/policy.c
+           plugin/driver.c plugin/status.c flows/flows.c flows/policy.c \
+           flows/ofp.c plugin/ofconn.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows policy request http fuzz status
+UNIT    := options flows policy ofp request http fuzz status
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
@@ -79,10 +80,14 @@ fuzz-merge: $(FZ)/fuzz_input
 deps:
 	bash test/deps.sh
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(B)/ofp_encode
 	@set -e; for t in $(UNIT_BIN); do \
 	    (cd test && ../$$t); done
-	bash test/check-golden.sh
+	OFP_ENCODE=$(CURDIR)/$(B)/ofp_encode bash test/check-golden.sh
+
+# Flow lines in, binary OpenFlow out: checked against ovs-ofctl.
+$(B)/ofp_encode: $(B)/test/tools/ofp_encode.o $(B)/libovsgw.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A static UDP tool for the busybox test image.
 $(B)/udpcat: test/tools/udpcat.c

@@ -10,6 +10,7 @@
 #include "../flows/flows.h"
 #include "link.h"
 #include "log.h"
+#include "ofconn.h"
 #include "ofctl.h"
 #include "options.h"
 #include "ovsdb.h"
@@ -61,6 +62,8 @@ struct driver {
     char *rundir;
     char *name;    /* driver name, stored with every network */
     struct network *networks;
+    struct ofconn **conns; /* one OpenFlow connection per bridge in use */
+    size_t n_conns;
     bool restored; /* the model was read from OVSDB */
     bool resync;   /* flows must be re-applied everywhere */
     long vswitchd_pid;
@@ -355,6 +358,29 @@ static int bridge_attach(struct driver *d, struct network *n, bool kernel_dp,
         NULL, ret_err);
 }
 
+static struct ofconn *conn_for(struct driver *d, const char *bridge)
+{
+    for (size_t i = 0; i < d->n_conns; i++) {
+        if (!strcmp(ofconn_bridge(d->conns[i]), bridge)) {
+            return d->conns[i];
+        }
+    }
+    d->conns = xrealloc(d->conns, (d->n_conns + 1) * sizeof *d->conns);
+    return d->conns[d->n_conns++] = ofconn_new(d->rundir, bridge);
+}
+
+/* Closes the connection to a bridge that ovsgw deleted. */
+static void conn_drop(struct driver *d, const char *bridge)
+{
+    for (size_t i = 0; i < d->n_conns; i++) {
+        if (!strcmp(ofconn_bridge(d->conns[i]), bridge)) {
+            ofconn_free(d->conns[i]);
+            d->conns[i] = d->conns[--d->n_conns];
+            return;
+        }
+    }
+}
+
 /* Removes 'n' from its bridge: deletes the bridge if ovsgw created it and
  * no other network uses it, else just the network's key. */
 static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
@@ -378,6 +404,7 @@ static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
     const char *uuid = json_string_value(
         json_array_get(json_object_get(row, "_uuid"), 1));
     /* Bridge, Port and Interface rows go with the last reference. */
+    conn_drop(d, n->bridge);
     r = ovsdb_transact(
         d->db,
         json_pack("[{s:s,s:s,s:[],s:[[s,s,o]]}]", "op", "mutate", "table",
@@ -481,7 +508,7 @@ static bool userspace_tso(struct driver *d)
 static int apply(struct driver *d, const char *bridge, const char *flows,
                  char **ret_err)
 {
-    return ofctl_bundle(d->rundir, bridge, flows, ret_err);
+    return ofconn_bundle(conn_for(d, bridge), flows, ret_err);
 }
 
 /* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
@@ -1545,6 +1572,10 @@ void driver_free(struct driver *d)
         d->networks = n->next;
         network_free(n);
     }
+    for (size_t i = 0; i < d->n_conns; i++) {
+        ofconn_free(d->conns[i]);
+    }
+    free(d->conns);
     ovsdb_free(d->db);
     free(d->rundir);
     free(d->name);

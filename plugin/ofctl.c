@@ -127,33 +127,6 @@ static char *target(const char *rundir, const char *bridge)
     return xasprintf("unix:%s/%s.mgmt", rundir, bridge);
 }
 
-int ofctl_bundle(const char *rundir, const char *bridge, const char *flows,
-                 char **ret_err)
-{
-    _cleanup_free_ char *tgt = target(rundir, bridge);
-    _cleanup_free_ char *err = NULL;
-    /* --no-names: no port and table lookups before the bundle, whose
-     * cost grows with the number of ports (our flows use numbers). */
-    char *argv[] = { "ovs-ofctl", "-O", "OpenFlow14", "--bundle",
-                     "--no-names", "--timeout=10", "add-flows", tgt, "-",
-                     NULL };
-    int r = run(argv, flows, NULL, &err);
-
-    if (r == 0) {
-        return 0;
-    }
-    if (ret_err) {
-        size_t n = strlen(err);
-        while (n && err[n - 1] == '\n') {
-            err[--n] = '\0';
-        }
-        *ret_err = r < 0 ? xasprintf("cannot run ovs-ofctl: %s",
-                                     strerror(-r))
-                         : xstrdup(*err ? err : "ovs-ofctl failed");
-    }
-    return r < 0 ? r : -EIO;
-}
-
 int ofctl_count(const char *rundir, const char *bridge,
                 unsigned long long cookie, unsigned long long mask)
 {

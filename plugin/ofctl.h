@@ -1,15 +1,9 @@
-/* Applies flow changes to a bridge atomically, as one OpenFlow 1.4 bundle
- * sent by 'ovs-ofctl --bundle add-flows' (spawned with an argv, never a
- * shell). */
+/* Flow counts by cookie through 'ovs-ofctl dump-flows' (spawned with an
+ * argv, never a shell): for the periodic check that a bridge still has
+ * its flows, off the path of Docker's calls (flow changes go through
+ * ofconn.h). */
 #ifndef OVSGW_OFCTL_H
 #define OVSGW_OFCTL_H
-
-/* Sends 'flows' (lines in ovs-ofctl's add-flows format; lines may start
- * with "delete") to the bridge 'bridge' whose management socket is in
- * 'rundir'.  All lines take effect or none do.  Returns 0, or -errno with
- * ovs-ofctl's message in '*ret_err' (malloc'd) when 'ret_err' is not NULL. */
-int ofctl_bundle(const char *rundir, const char *bridge, const char *flows,
-                 char **ret_err);
 
 /* Counts the flows on 'bridge' whose cookie matches 'cookie'/'mask'.
  * Returns the count or -errno. */

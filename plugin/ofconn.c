@@ -1,0 +1,324 @@
+#include "ofconn.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../flows/ofp.h"
+#include "util.h"
+
+/* ovs-vswitchd answers within milliseconds unless it is stuck; 10 s is
+ * what the ovs-ofctl calls used. */
+#define OFCONN_TIMEOUT_S 10
+/* Far above any message ovs-vswitchd sends on this connection. */
+#define OFCONN_MAX_MSG 65535
+
+struct ofconn {
+    char *path;
+    char *bridge;
+    int fd;
+    uint32_t xid;
+    uint32_t bundle_id;
+};
+
+struct ofconn *ofconn_new(const char *rundir, const char *bridge)
+{
+    struct ofconn *c = xzalloc(sizeof *c);
+
+    c->path = xasprintf("%s/%s.mgmt", rundir, bridge);
+    c->bridge = xstrdup(bridge);
+    c->fd = -1;
+    c->xid = 1;
+    return c;
+}
+
+static void disconnect(struct ofconn *c)
+{
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+}
+
+void ofconn_free(struct ofconn *c)
+{
+    if (c) {
+        disconnect(c);
+        free(c->path);
+        free(c->bridge);
+        free(c);
+    }
+}
+
+const char *ofconn_bridge(const struct ofconn *c)
+{
+    return c->bridge;
+}
+
+static int send_all(struct ofconn *c, const struct ofp_buf *b)
+{
+    for (size_t off = 0; off < b->len;) {
+        ssize_t n = send(c->fd, b->data + off, b->len - off, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+static int recv_exact(struct ofconn *c, uint8_t *p, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t n = recv(c->fd, p + off, len - off, 0);
+        if (n == 0) {
+            return -ECONNRESET;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+        }
+        off += n;
+    }
+    return 0;
+}
+
+/* Reads one message into 'msg' (OFCONN_MAX_MSG bytes); answers echo
+ * requests on the way, so a caller never sees one. */
+static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len)
+{
+    for (;;) {
+        int r = recv_exact(c, msg, OFP_HEADER_LEN);
+        if (r < 0) {
+            return r;
+        }
+        size_t len = ofp_msg_len(msg);
+        if (len < OFP_HEADER_LEN) {
+            return -EPROTO;
+        }
+        if ((r = recv_exact(c, msg + OFP_HEADER_LEN,
+                            len - OFP_HEADER_LEN)) < 0) {
+            return r;
+        }
+        if (ofp_msg_type(msg) != OFPT_ECHO_REQUEST) {
+            *ret_len = len;
+            return 0;
+        }
+        struct ofp_buf reply = { 0 };
+        ofp_put_echo_reply(&reply, msg, len);
+        r = send_all(c, &reply);
+        free(reply.data);
+        if (r < 0) {
+            return r;
+        }
+    }
+}
+
+static int fail_errno(int r, char **ret_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_errno(int r, char **ret_err, const char *fmt, ...)
+{
+    if (ret_err) {
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *what = xvasprintf(fmt, ap);
+        va_end(ap);
+        *ret_err = xasprintf("%s: %s", what, strerror(-r));
+    }
+    return r;
+}
+
+static int do_connect(struct ofconn *c, char **ret_err)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    struct timeval tv = { .tv_sec = OFCONN_TIMEOUT_S };
+    uint8_t msg[OFCONN_MAX_MSG];
+    size_t len;
+    int r;
+
+    if (strlen(c->path) >= sizeof sun.sun_path) {
+        return fail_errno(-ENAMETOOLONG, ret_err, "%s", c->path);
+    }
+    strcpy(sun.sun_path, c->path);
+    if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        return fail_errno(-errno, ret_err, "socket");
+    }
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(c->fd, (struct sockaddr *) &sun, sizeof sun) < 0) {
+        r = -errno;
+        disconnect(c);
+        return fail_errno(r, ret_err, "cannot connect to %s", c->path);
+    }
+
+    /* Both sides say hello; the lower version wins.  OpenFlow 1.4 is the
+     * least ovsgw needs (bundles). */
+    struct ofp_buf hello = { 0 };
+    ofp_put_simple(&hello, OFPT_HELLO, c->xid++);
+    r = send_all(c, &hello);
+    free(hello.data);
+    if (r < 0 || (r = recv_msg(c, msg, &len)) < 0) {
+        disconnect(c);
+        return fail_errno(r, ret_err, "OpenFlow hello on %s", c->path);
+    }
+    if (ofp_msg_type(msg) != OFPT_HELLO || msg[0] < OFP_VERSION) {
+        disconnect(c);
+        if (ret_err) {
+            *ret_err = xasprintf("bridge %s does not speak OpenFlow 1.4 "
+                                 "(its protocols must include OpenFlow14)",
+                                 c->bridge);
+        }
+        return -EPROTONOSUPPORT;
+    }
+    return 0;
+}
+
+/* Reads until the reply to 'xid' (its own message, or an error for it).
+ * Errors for any xid from 'first' on are counted; the first one is
+ * described in '*err' with its xid in '*err_xid'. */
+static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
+                      char **err, uint32_t *err_xid)
+{
+    uint8_t msg[OFCONN_MAX_MSG];
+    size_t len;
+
+    for (;;) {
+        int r = recv_msg(c, msg, &len);
+        if (r < 0) {
+            return r;
+        }
+        uint32_t x = ofp_msg_xid(msg);
+        if (ofp_msg_type(msg) == OFPT_ERROR && x >= first && x <= xid
+            && !*err) {
+            *err = ofp_error_text(msg, len);
+            *err_xid = x;
+        }
+        if (x == xid) {
+            return 0;
+        }
+    }
+}
+
+/* One attempt: open a bundle, add every line, barrier, then commit (or
+ * discard).  A retry after a broken connection may repeat what
+ * ovs-vswitchd already did: harmless, as adds and deletes by cookie are
+ * idempotent. */
+static int transact(struct ofconn *c, char **lines, uint32_t n,
+                    char **ret_err)
+{
+    struct ofp_buf b = { 0 };
+    _cleanup_free_ char *err = NULL;
+    uint32_t err_xid = 0;
+    int r;
+
+    if (c->fd < 0 && (r = do_connect(c, ret_err)) < 0) {
+        return r;
+    }
+
+    /* OVS leaves a refused message out of the bundle and goes on, so
+     * commit only after the barrier shows that nothing was refused. */
+    uint32_t bundle = ++c->bundle_id, open = c->xid;
+    uint32_t barrier = open + n + 1;
+    ofp_put_bundle_ctrl(&b, open, bundle, OFPBCT_OPEN_REQUEST,
+                        OFPBF_ATOMIC | OFPBF_ORDERED);
+    for (uint32_t i = 0; i < n; i++) {
+        if ((err = ofp_put_bundle_add(&b, lines[i], open + 1 + i, bundle,
+                                      OFPBF_ATOMIC | OFPBF_ORDERED))) {
+            free(b.data);
+            if (ret_err) {
+                *ret_err = xasprintf("cannot encode \"%s\": %s", lines[i],
+                                     err);
+            }
+            return -EINVAL;
+        }
+    }
+    ofp_put_simple(&b, OFPT_BARRIER_REQUEST, barrier);
+    c->xid = barrier + 1;
+    r = send_all(c, &b);
+    free(b.data);
+    if (r < 0 || (r = wait_reply(c, open, barrier, &err, &err_xid)) < 0) {
+        return fail_errno(r, ret_err, "OpenFlow bundle to %s", c->bridge);
+    }
+
+    struct ofp_buf end = { 0 };
+    uint32_t xid = c->xid++;
+    bool refused = err != NULL;
+    ofp_put_bundle_ctrl(&end, xid, bundle,
+                        refused ? OFPBCT_DISCARD_REQUEST
+                                : OFPBCT_COMMIT_REQUEST,
+                        OFPBF_ATOMIC | OFPBF_ORDERED);
+    r = send_all(c, &end);
+    free(end.data);
+    if (r < 0 || (r = wait_reply(c, open, xid, &err, &err_xid)) < 0) {
+        return fail_errno(r, ret_err, "OpenFlow bundle to %s", c->bridge);
+    }
+    if (!err) {
+        return 0;
+    }
+    if (ret_err) {
+        if (err_xid > open && err_xid <= open + n) {
+            *ret_err = xasprintf("%s refused \"%s\": %s", c->bridge,
+                                 lines[err_xid - open - 1], err);
+        } else {
+            *ret_err = xasprintf("%s refused the bundle: %s", c->bridge,
+                                 err);
+        }
+    }
+    /* A refused line is ovsgw's fault and a retry would not help. */
+    return refused ? -EINVAL : -EPROTO;
+}
+
+int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
+{
+    _cleanup_free_ char *copy = xstrdup(flows);
+    _cleanup_free_ char **lines = NULL;
+    uint32_t n = 0, cap = 0;
+    char *save = NULL;
+    int r;
+
+    for (char *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            lines = xrealloc(lines, cap * sizeof *lines);
+        }
+        lines[n++] = line;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    for (int attempt = 0;; attempt++) {
+        char *err = NULL;
+        r = transact(c, lines, n, &err);
+        bool broken = r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN
+                      || r == -ECONNREFUSED || r == -ENOENT;
+        if (r >= 0 || !broken || attempt == 1) {
+            if (r < 0 && ret_err) {
+                *ret_err = err;
+            } else {
+                free(err);
+            }
+            break;
+        }
+        /* ovs-vswitchd restarted or the bridge was re-created: OVS drops
+         * an open bundle with its connection.  Once more, anew. */
+        free(err);
+        disconnect(c);
+    }
+    if (r < 0 && r != -EINVAL) {
+        disconnect(c);
+    }
+    return r;
+}
