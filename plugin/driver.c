@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../flows/flows.h"
@@ -26,6 +27,8 @@
 #define EXT_MAC "ovsgw-mac"
 #define EXT_COOKIE "ovsgw-cookie"
 #define EXT_PEER "ovsgw-peer"
+#define EXT_SPARE "ovsgw-spare"   /* a spare port: the driver's name */
+#define EXT_BRIDGE "ovsgw-bridge" /* a spare port's bridge */
 
 /* How long to wait for ovs-vswitchd to pick up a new bridge or port. */
 #define VSWITCHD_WAIT_MS 5000
@@ -57,6 +60,18 @@ struct network {
     struct endpoint *endpoints;
 };
 
+/* A port kept after its endpoint went, for the next endpoint on its
+ * bridge: see endpoint_keep(). */
+struct spare {
+    struct spare *next;
+    char bridge[OPTIONS_BRIDGE_MAX + 1];
+    char host_if[IFNAMSIZ];
+    char peer_if[IFNAMSIZ];
+    int ofport;
+    bool verified;      /* as struct endpoint's */
+    long long since_ms; /* CLOCK_MONOTONIC */
+};
+
 struct driver {
     struct ovsdb *db;
     char *rundir;
@@ -64,6 +79,9 @@ struct driver {
     struct network *networks;
     struct ofconn **conns; /* one OpenFlow connection per bridge in use */
     size_t n_conns;
+    struct spare *spares;
+    unsigned pool_max;     /* spares kept per bridge */
+    long long pool_idle_ms;
     bool restored; /* the model was read from OVSDB */
     bool resync;   /* flows must be re-applied everywhere */
     long vswitchd_pid;
@@ -419,20 +437,27 @@ static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
  * external_ids, asking for the OpenFlow port 'e->fe.ofport'.  Does not
  * wait for ovs-vswitchd (its reconfiguration grows with the number of
  * ports): driver_tick() checks the number it gives. */
-static int port_add(struct driver *d, struct network *n, struct endpoint *e,
-                    char **ret_err)
+/* The endpoint's state as its interface keeps it in external_ids. */
+static json_t *endpoint_ext(const struct network *n, const struct endpoint *e)
 {
     char mac[MAC_STRLEN], ip[IP4_STRLEN], cookie[16];
     _cleanup_free_ char *addr = xasprintf(
         "%s/%d", util_ip4_format(e->fe.ip, ip), e->plen);
+
+    snprintf(cookie, sizeof cookie, "0x%08" PRIx32, e->fe.id);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", EXT_ENDPOINT, e->id,
+                     EXT_NETWORK, n->id, EXT_IPV4, addr, EXT_MAC,
+                     util_mac_format(e->fe.mac, mac), EXT_COOKIE, cookie,
+                     EXT_PEER, e->peer_if);
+}
+
+static int port_add(struct driver *d, struct network *n, struct endpoint *e,
+                    char **ret_err)
+{
+    json_t *ext = endpoint_ext(n, e);
     json_t *res = NULL;
     int r;
 
-    snprintf(cookie, sizeof cookie, "0x%08" PRIx32, e->fe.id);
-    json_t *ext = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", EXT_ENDPOINT, e->id,
-                            EXT_NETWORK, n->id, EXT_IPV4, addr, EXT_MAC,
-                            util_mac_format(e->fe.mac, mac), EXT_COOKIE,
-                            cookie, EXT_PEER, e->peer_if);
     json_t *ops = json_pack(
         "[{s:s,s:s,s:{s:s,s:i,s:o},s:s},"
         " {s:s,s:s,s:{s:s,s:o},s:s},"
@@ -509,6 +534,16 @@ static int apply(struct driver *d, const char *bridge, const char *flows,
                  char **ret_err)
 {
     return ofconn_bundle(conn_for(d, bridge), flows, ret_err);
+}
+
+/* One round trip instead of two, not all-or-nothing: for one endpoint's
+ * flows, which one delete by cookie undoes.  On the userspace datapath
+ * each round trip waits for an iteration of ovs-vswitchd's main loop,
+ * which grows with the port count. */
+static int apply_quick(struct driver *d, const char *bridge,
+                       const char *flows, char **ret_err)
+{
+    return ofconn_flows(conn_for(d, bridge), flows, ret_err);
 }
 
 /* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
@@ -686,7 +721,7 @@ static int endpoint_teardown(struct driver *d, struct network *n,
     char *err = NULL;
     int r, first = 0;
 
-    if ((r = apply(d, n->bridge, del, &err)) < 0) {
+    if ((r = apply_quick(d, n->bridge, del, &err)) < 0) {
         first = r;
         *ret_err = TAKE_PTR(err);
     }
@@ -704,6 +739,191 @@ static int endpoint_teardown(struct driver *d, struct network *n,
                              strerror(-r));
     }
     return first;
+}
+
+/* ---- spare ports ------------------------------------------------------
+ * When an endpoint goes, its veth pair and OVS port can stay as a spare of
+ * the bridge, without flows (nothing passes a port that has none), and the
+ * next endpoint on that bridge takes them over with its own MAC and flows.
+ * That saves the kernel's veth deletion (it waits for an RCU grace period)
+ * and ovs-vswitchd's reconfiguration for a port added or removed (it grows
+ * with the number of ports): a spare changes only external_ids, which
+ * ovs-vswitchd does not watch.  The tick deletes spares idle for
+ * pool_idle_ms; at most pool_max are kept per bridge. */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned spares_on(const struct driver *d, const char *bridge)
+{
+    unsigned n = 0;
+
+    for (const struct spare *s = d->spares; s; s = s->next) {
+        n += !strcmp(s->bridge, bridge);
+    }
+    return n;
+}
+
+/* Replaces the external_ids of the interface 'name' with 'ext' (taken). */
+static int iface_set_ext(struct driver *d, const char *name, json_t *ext,
+                         char **ret_err)
+{
+    json_t *res = NULL;
+    json_t *ops = json_pack("[{s:s,s:s,s:o,s:{s:o}}]", "op", "update",
+                            "table", "Interface", "where", where_name(name),
+                            "row", "external_ids", ovsdb_map(ext));
+    int r;
+
+    json_decref(ext);
+    if ((r = ovsdb_transact(d->db, ops, &res, ret_err)) < 0) {
+        return r;
+    }
+    long long count = json_integer_value(
+        json_object_get(json_array_get(res, 0), "count"));
+    json_decref(res);
+    if (count != 1) {
+        *ret_err = xasprintf("interface %s is gone from OVSDB", name);
+        return -ENOENT;
+    }
+    return 0;
+}
+
+/* Deletes a spare's veth, and its port unless the bridge goes anyway. */
+static void spare_destroy(struct driver *d, struct spare *s, bool port)
+{
+    _cleanup_free_ char *err = NULL;
+    int r;
+
+    if (port && port_del(d, s->bridge, s->host_if, &err) < 0) {
+        log_warn("spare port %s on %s: %s", s->host_if, s->bridge, err);
+    }
+    if ((r = link_delete(s->host_if)) < 0 && r != -ENODEV) {
+        log_warn("spare port %s: cannot delete veth: %s", s->host_if,
+                 strerror(-r));
+    }
+    free(s);
+}
+
+/* Deletes every spare of 'bridge'. */
+static void spares_drop(struct driver *d, const char *bridge, bool port)
+{
+    for (struct spare **p = &d->spares; *p;) {
+        struct spare *s = *p;
+        if (strcmp(s->bridge, bridge)) {
+            p = &s->next;
+            continue;
+        }
+        *p = s->next;
+        spare_destroy(d, s, port);
+    }
+}
+
+/* The most recently kept spare of 'bridge', unlinked, or NULL. */
+static struct spare *spare_take(struct driver *d, const char *bridge)
+{
+    for (struct spare **p = &d->spares; *p; p = &(*p)->next) {
+        struct spare *s = *p;
+        if (!strcmp(s->bridge, bridge)) {
+            *p = s->next;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static void spare_add(struct driver *d, const char *bridge, const char *host,
+                      const char *peer, int ofport, bool verified)
+{
+    struct spare *s = xzalloc(sizeof *s);
+
+    snprintf(s->bridge, sizeof s->bridge, "%s", bridge);
+    snprintf(s->host_if, sizeof s->host_if, "%s", host);
+    snprintf(s->peer_if, sizeof s->peer_if, "%s", peer);
+    s->ofport = ofport;
+    s->verified = verified;
+    s->since_ms = now_ms();
+    s->next = d->spares;
+    d->spares = s;
+}
+
+/* Keeps the port of the endpoint 'e', which is going, as a spare: its
+ * flows out, the container end down (Docker has moved it back from the
+ * container), external_ids saying it is a spare.  Returns false if it did
+ * not (pool full, container end gone, or a step failed): then
+ * endpoint_teardown() must remove what is left. */
+static bool endpoint_keep(struct driver *d, struct network *n,
+                          struct endpoint *e)
+{
+    _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+    _cleanup_free_ char *err = NULL;
+    int r;
+
+    if (e->fe.ofport <= 0 || spares_on(d, n->bridge) >= d->pool_max
+        || !link_exists(e->peer_if)) {
+        return false;
+    }
+    if (apply_quick(d, n->bridge, del, &err) < 0
+        || (r = link_set_down(e->peer_if)) < 0
+        || iface_set_ext(d, e->host_if,
+                         json_pack("{s:s,s:s,s:s}", EXT_SPARE, d->name,
+                                   EXT_BRIDGE, n->bridge, EXT_PEER,
+                                   e->peer_if), &err) < 0) {
+        log_warn("endpoint %.12s: cannot keep port %s as a spare (%s): "
+                 "deleting it", e->id, e->host_if,
+                 err ? err : "cannot take the veth down");
+        return false;
+    }
+    spare_add(d, n->bridge, e->host_if, e->peer_if, e->fe.ofport,
+              e->verified);
+    return true;
+}
+
+/* Gives the endpoint 'e' the spare 's' (freed): names, OpenFlow port, its
+ * MAC and MTU on the veth, its state in external_ids.  On failure the
+ * caller deletes the port and veth. */
+static int endpoint_from_spare(struct driver *d, struct network *n,
+                               struct endpoint *e, struct spare *s,
+                               char **ret_err)
+{
+    int r;
+
+    strcpy(e->host_if, s->host_if);
+    strcpy(e->peer_if, s->peer_if);
+    e->fe.ofport = s->ofport;
+    e->verified = s->verified;
+    free(s);
+    if ((r = link_veth_reuse(e->host_if, e->peer_if, e->fe.mac,
+                             n->opts.mtu)) < 0) {
+        *ret_err = xasprintf("cannot ready spare veth %s: %s", e->host_if,
+                             strerror(-r));
+        return r;
+    }
+    return iface_set_ext(d, e->host_if, endpoint_ext(n, e), ret_err);
+}
+
+/* From the tick: deletes one spare that has been idle too long or is one
+ * too many (after a restart with a smaller --pool); one per tick, as each
+ * costs a veth deletion and a reconfiguration. */
+static void spares_expire(struct driver *d)
+{
+    long long now = now_ms();
+
+    for (struct spare **p = &d->spares; *p; p = &(*p)->next) {
+        struct spare *s = *p;
+        bool idle = now - s->since_ms >= d->pool_idle_ms;
+        if (idle || spares_on(d, s->bridge) > d->pool_max) {
+            log_info("spare port %s on %s: %s, deleted", s->host_if,
+                     s->bridge, idle ? "idle" : "over the --pool limit");
+            *p = s->next;
+            spare_destroy(d, s, true);
+            return;
+        }
+    }
 }
 
 static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
@@ -737,6 +957,9 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
         free(e);
     }
     bool last = !bridge_shared(d, n);
+    if (last) {
+        spares_drop(d, n->bridge, !n->bridge_owned);
+    }
     if (!(last && n->bridge_owned)) {
         /* The bridge stays: take out this network's flows, and the shared
          * table-miss flows if no ovsgw network is left on it. */
@@ -773,6 +996,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     /* Declared before any goto: the labels below must never skip the
      * initialisation of a _cleanup_ variable. */
     _cleanup_free_ char *flows = NULL;
+    struct spare *spare;
     char mac[MAC_STRLEN], ip[IP4_STRLEN];
     unsigned status;
     char *err = NULL;
@@ -818,7 +1042,15 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     if (re.mac_given) {
         memcpy(e->fe.mac, re.mac, MAC_LEN);
     } else {
-        mac_from_id(0x02, e->id, e->fe.mac);
+        /* From the address, as Docker's bridge driver does: a container
+         * that comes back with the same --ip keeps its MAC, so its peers'
+         * ARP caches stay right.  Unique: addresses are unique on a
+         * bridge (overlapping networks cannot share one). */
+        e->fe.mac[0] = 0x02;
+        e->fe.mac[1] = 0x42;
+        for (int i = 0; i < 4; i++) {
+            e->fe.mac[2 + i] = (uint8_t) (re.ip >> (24 - 8 * i));
+        }
     }
     e->fe.id = id_prefix32(e->id);
     for (struct endpoint *o = n->endpoints; o; o = o->next) {
@@ -838,6 +1070,12 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
         if (taken) {
             e->fe.id++;
         }
+    }
+    if ((spare = spare_take(d, n->bridge))) {
+        if ((r = endpoint_from_spare(d, n, e, spare, &err)) < 0) {
+            goto undo_port;
+        }
+        goto flows;
     }
     snprintf(e->host_if, sizeof e->host_if, "og%.12s", e->id);
     snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", e->id);
@@ -860,10 +1098,11 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     if ((r = port_add(d, n, e, &err)) < 0) {
         goto undo_veth;
     }
+flows:
     fn = flows_net(n);
     flows = flows_endpoint(&fn, &e->fe);
-    if ((r = apply(d, n->bridge, flows, &err)) < 0) {
-        goto undo_port;
+    if ((r = apply_quick(d, n->bridge, flows, &err)) < 0) {
+        goto undo_flows;
     }
     e->next = n->endpoints;
     n->endpoints = e;
@@ -875,6 +1114,11 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
                : json_pack("{s:{s:s}}", "Interface", "MacAddress", mac);
     return 200;
 
+undo_flows:
+    {
+        _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+        apply_quick(d, n->bridge, del, NULL);
+    }
 undo_port:
     {
         _cleanup_free_ char *e2 = NULL;
@@ -933,11 +1177,15 @@ static unsigned h_delete_endpoint(void *ud, const json_t *req, json_t **ret)
     if ((status = lookup(d, req, call, &n, &e, ret))) {
         return status;
     }
-    if (endpoint_teardown(d, n, e, &err) < 0) {
+    if (endpoint_keep(d, n, e)) {
+        log_info("%s %.12s: port %s kept as a spare on %s", call, e->id,
+                 e->host_if, n->bridge);
+    } else if (endpoint_teardown(d, n, e, &err) < 0) {
         return fail(ret, 500, call, e->id, err);
+    } else {
+        log_info("%s %.12s: port %s removed from %s", call, e->id,
+                 e->host_if, n->bridge);
     }
-    log_info("%s %.12s: port %s removed from %s", call, e->id, e->host_if,
-             n->bridge);
     endpoint_unlink(n, e);
     free(e);
     *ret = json_object();
@@ -1115,6 +1363,36 @@ static void endpoint_from_row(struct driver *d, const char *name,
     n->endpoints = e;
 }
 
+/* A spare port found in OVSDB: kept if its bridge still carries one of
+ * this driver's networks and both veth ends are there, else deleted. */
+static void spare_from_row(struct driver *d, const char *name,
+                           const json_t *ext, long long ofport,
+                           bool read_only)
+{
+    const char *br = json_string_value(json_object_get(ext, EXT_BRIDGE));
+    const char *peer = json_string_value(json_object_get(ext, EXT_PEER));
+    bool ok = br && peer && strlen(br) <= OPTIONS_BRIDGE_MAX
+              && strlen(name) < IFNAMSIZ && strlen(peer) < IFNAMSIZ
+              && ofport > 0 && link_exists(name) && link_exists(peer);
+    bool used = false;
+
+    for (struct network *n = d->networks; n && br; n = n->next) {
+        used |= !strcmp(n->bridge, br);
+    }
+    if ((ok && used) || (read_only && br && peer)) {
+        spare_add(d, br, name, peer, (int) ofport, true);
+        return;
+    }
+    log_info("restore: spare port %s is no longer usable, deleted", name);
+    if (br && strlen(br) <= OPTIONS_BRIDGE_MAX) {
+        _cleanup_free_ char *err = NULL;
+        if (port_del(d, br, name, &err) < 0) {
+            log_warn("restore: spare port %s: %s", name, err);
+        }
+    }
+    link_delete(name);
+}
+
 /* Reads every ovsgw network and endpoint from OVSDB into the model, drops
  * endpoints whose veth vanished while the daemon was down, and re-applies
  * all flows. */
@@ -1122,7 +1400,7 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
 {
     json_t *res = NULL, *row;
     size_t i;
-    int r, n_nets = 0, n_eps = 0, n_gone = 0;
+    int r, n_nets = 0, n_eps = 0, n_gone = 0, n_spares = 0;
 
     r = ovsdb_transact(
         d->db,
@@ -1174,11 +1452,18 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
         json_t *ext = ovsdb_map_to_object(json_object_get(row,
                                                           "external_ids"));
         const char *name = json_string_value(json_object_get(row, "name"));
+        const char *spare = json_string_value(json_object_get(ext,
+                                                              EXT_SPARE));
         if (name && json_object_get(ext, EXT_ENDPOINT)) {
             endpoint_from_row(
                 d, name, ext,
                 ovsdb_int_value(json_object_get(row, "ofport"), -1),
                 ovsdb_int_value(json_object_get(row, "ofport_request"), -1));
+        } else if (name && spare && !strcmp(spare, d->name)) {
+            spare_from_row(d, name, ext,
+                           ovsdb_int_value(json_object_get(row, "ofport"),
+                                           -1), read_only);
+            n_spares++;
         }
         json_decref(ext);
     }
@@ -1213,8 +1498,9 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
                      n->bridge, why);
         }
     }
-    log_info("restored %d network(s), %d endpoint(s); removed %d stale "
-             "endpoint(s)", n_nets, n_eps, n_gone);
+    log_info("restored %d network(s), %d endpoint(s), %d spare port(s); "
+             "removed %d stale endpoint(s)", n_nets, n_eps, n_spares,
+             n_gone);
     return 0;
 }
 
@@ -1355,6 +1641,37 @@ static void verify_ports(struct driver *d)
     }
 }
 
+/* The OpenFlow port ovs-vswitchd gave a spare that was kept before the
+ * tick checked it: the number asked for, another one (the next endpoint
+ * will use that), or none (the spare is deleted). */
+static void verify_spares(struct driver *d)
+{
+    for (struct spare **p = &d->spares; *p;) {
+        struct spare *s = *p;
+        json_t *rows = NULL;
+        if (s->verified || ovsdb_select(d->db, "Interface", s->host_if,
+                                        "ofport", &rows, NULL) < 0) {
+            p = &s->next;
+            continue;
+        }
+        int ofport = (int) ovsdb_int_value(
+            json_object_get(json_array_get(rows, 0), "ofport"), 0);
+        json_decref(rows);
+        if (ofport < 0) {
+            log_warn("spare port %s: ovs-vswitchd could not add it, "
+                     "deleted", s->host_if);
+            *p = s->next;
+            spare_destroy(d, s, true);
+            continue;
+        }
+        if (ofport > 0) {
+            s->ofport = ofport;
+            s->verified = true;
+        }
+        p = &s->next;
+    }
+}
+
 void driver_tick(void *driver)
 {
     struct driver *d = driver;
@@ -1380,6 +1697,8 @@ void driver_tick(void *driver)
         resync(d);
     }
     verify_ports(d);
+    verify_spares(d);
+    spares_expire(d);
 }
 
 /* Makes sure the model was read from OVSDB before a call uses it. */
@@ -1458,10 +1777,17 @@ static json_t *status_json(struct driver *d)
                 json_integer_value(json_array_get(st, 0)), "tx_packets",
                 json_integer_value(json_array_get(st, 1))));
         }
+        json_t *spares = json_array();
+        for (const struct spare *sp = d->spares; sp; sp = sp->next) {
+            if (!strcmp(sp->bridge, n->bridge)) {
+                json_array_append_new(spares, json_string(sp->host_if));
+            }
+        }
         snprintf(cookie, sizeof cookie, "0x%016" PRIx64,
                  flows_cookie(n->tag, 0));
         json_array_append_new(nets, json_pack(
-            "{s:s,s:s,s:s,s:b,s:s,s:o,s:s,s:i,s:s,s:o}", "network", n->id,
+            "{s:s,s:o,s:s,s:s,s:b,s:s,s:o,s:s,s:i,s:s,s:o}", "network", n->id,
+            "spare_ports", spares,
             "bridge", n->bridge, "datapath", n->netdev ? "netdev" : "system",
             "bridge_owned", n->bridge_owned, "gateway_mac",
             util_mac_format(n->gateway_mac, mac), "subnets", subnets,
@@ -1546,6 +1872,8 @@ int driver_new(const struct driver_config *cfg, struct driver **ret)
     }
     d->rundir = xstrdup(cfg->ovs_rundir);
     d->name = xstrdup(cfg->name ? cfg->name : "ovsgw");
+    d->pool_max = cfg->pool_max;
+    d->pool_idle_ms = (long long) cfg->pool_idle_s * 1000;
     *ret = d;
     return 0;
 }
@@ -1571,6 +1899,11 @@ void driver_free(struct driver *d)
         struct network *n = d->networks;
         d->networks = n->next;
         network_free(n);
+    }
+    while (d->spares) { /* they stay, in OVSDB, for the next start */
+        struct spare *sp = d->spares;
+        d->spares = sp->next;
+        free(sp);
     }
     for (size_t i = 0; i < d->n_conns; i++) {
         ofconn_free(d->conns[i]);

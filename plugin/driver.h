@@ -14,7 +14,12 @@ struct driver_config {
     const char *name;         /* driver name (the socket's basename):
                                * only networks made under this name are
                                * this driver's; NULL means "ovsgw" */
+    unsigned pool_max;        /* spare ports kept per bridge (0: none) */
+    unsigned pool_idle_s;     /* a spare idle this long is deleted */
 };
+
+#define DRIVER_POOL_MAX 8
+#define DRIVER_POOL_IDLE_S 60
 
 struct driver;
 

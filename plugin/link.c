@@ -140,6 +140,72 @@ int link_delete(const char *name)
     return r;
 }
 
+/* Changes 'name': 'mac' if not NULL, 'mtu' if positive, and takes it down
+ * if 'down'. */
+static int change(struct nl_sock *sk, const char *name, const uint8_t *mac,
+                  int mtu, bool down)
+{
+    struct rtnl_link *orig = NULL, *ch;
+    struct nl_addr *addr = NULL;
+    int r;
+
+    if ((r = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0) {
+        return nl_to_errno(r);
+    }
+    ch = rtnl_link_alloc();
+    if (mac) {
+        addr = nl_addr_build(AF_LLC, mac, MAC_LEN);
+    }
+    if (!ch || (mac && !addr)) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (addr) {
+        rtnl_link_set_addr(ch, addr);
+    }
+    if (mtu > 0 && rtnl_link_get_mtu(orig) != (unsigned) mtu) {
+        rtnl_link_set_mtu(ch, (unsigned) mtu);
+    }
+    if (down) {
+        rtnl_link_unset_flags(ch, IFF_UP);
+    }
+    r = nl_to_errno(rtnl_link_change(sk, orig, ch, 0));
+out:
+    nl_addr_put(addr);
+    rtnl_link_put(ch);
+    rtnl_link_put(orig);
+    return r;
+}
+
+int link_veth_reuse(const char *host, const char *peer,
+                    const uint8_t peer_mac[MAC_LEN], int mtu)
+{
+    struct nl_sock *sk;
+    int r;
+
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    if ((r = change(sk, peer, peer_mac, mtu, true)) == 0) {
+        r = change(sk, host, NULL, mtu, false);
+    }
+    nl_socket_free(sk);
+    return r;
+}
+
+int link_set_down(const char *name)
+{
+    struct nl_sock *sk;
+    int r;
+
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    r = change(sk, name, NULL, 0, true);
+    nl_socket_free(sk);
+    return r;
+}
+
 bool link_exists(const char *name)
 {
     return if_nametoindex(name) != 0;

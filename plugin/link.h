@@ -20,6 +20,15 @@ int link_veth_create(const char *host, const char *peer,
  * -ENODEV if there is no such link. */
 int link_delete(const char *name);
 
+/* Readies a kept veth pair for another endpoint: 'peer_mac' on 'peer'
+ * (left down: Docker brings it up in the container) and 'mtu' on both
+ * ends. */
+int link_veth_reuse(const char *host, const char *peer,
+                    const uint8_t peer_mac[MAC_LEN], int mtu);
+
+/* Takes the link 'name' down. */
+int link_set_down(const char *name);
+
 /* True if a link called 'name' exists in this network namespace. */
 bool link_exists(const char *name);
 

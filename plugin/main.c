@@ -25,7 +25,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: ovsgw [--socket PATH] [--ovsdb unix:PATH] "
             "[--ovs-rundir DIR]\n"
-            "             [--log-level debug|info|warn|error]\n"
+            "             [--log-level debug|info|warn|error] [--pool N] "
+            "[--pool-idle S]\n"
             "       ovsgw status [--json] [--socket PATH] "
             "[--ovsdb unix:PATH]\n"
             "       ovsgw --version | --help\n"
@@ -38,8 +39,14 @@ static void usage(FILE *f)
             "  --ovs-rundir DIR  where BRIDGE.mgmt sockets are (default: "
             "the\n"
             "                    directory of the OVSDB socket)\n"
-            "  --log-level L     debug, info, warn or error (default info)\n",
-            DEFAULT_SOCKET, DEFAULT_OVSDB);
+            "  --log-level L     debug, info, warn or error (default info)\n"
+            "  --pool N          keep up to N ports per bridge after their\n"
+            "                    containers go, for the next ones (default "
+            "%d; 0: off)\n"
+            "  --pool-idle S     delete a kept port after S seconds unused\n"
+            "                    (default %d)\n",
+            DEFAULT_SOCKET, DEFAULT_OVSDB, DRIVER_POOL_MAX,
+            DRIVER_POOL_IDLE_S);
 }
 
 int main(int argc, char **argv)
@@ -49,6 +56,8 @@ int main(int argc, char **argv)
         { "ovsdb", required_argument, NULL, 'd' },
         { "ovs-rundir", required_argument, NULL, 'r' },
         { "log-level", required_argument, NULL, 'l' },
+        { "pool", required_argument, NULL, 'p' },
+        { "pool-idle", required_argument, NULL, 'i' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -60,6 +69,8 @@ int main(int argc, char **argv)
     const struct http_route *routes;
     size_t n_routes;
     sigset_t sigs;
+    unsigned pool_max = DRIVER_POOL_MAX, pool_idle_s = DRIVER_POOL_IDLE_S;
+    long num;
     int c, fd, r, sigfd;
 
     if (argc > 1 && !strcmp(argv[1], "status")) {
@@ -84,6 +95,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             log_set_level((enum log_level) r);
+            break;
+        case 'p':
+        case 'i':
+            if (!util_parse_int(optarg, 0, c == 'p' ? 1000 : 86400, &num)) {
+                fprintf(stderr, "ovsgw: bad --%s \"%s\"\n",
+                        c == 'p' ? "pool" : "pool-idle", optarg);
+                return 2;
+            }
+            *(c == 'p' ? &pool_max : &pool_idle_s) = (unsigned) num;
             break;
         case 'h':
             usage(stdout);
@@ -121,7 +141,9 @@ int main(int argc, char **argv)
 
     _cleanup_free_ char *name = driver_name_from_socket(socket_path);
     struct driver_config cfg = { .ovsdb_remote = ovsdb,
-                                 .ovs_rundir = rundir, .name = name };
+                                 .ovs_rundir = rundir, .name = name,
+                                 .pool_max = pool_max,
+                                 .pool_idle_s = pool_idle_s };
     if ((r = driver_new(&cfg, &d)) < 0) {
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;

@@ -211,12 +211,31 @@ static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
     }
 }
 
-/* One attempt: open a bundle, add every line, barrier, then commit (or
- * discard).  A retry after a broken connection may repeat what
- * ovs-vswitchd already did: harmless, as adds and deletes by cookie are
- * idempotent. */
+/* Describes the refused line, or the refused bundle. */
+static void refused_err(const struct ofconn *c, char **lines, uint32_t n,
+                        uint32_t open, uint32_t err_xid, const char *err,
+                        char **ret_err)
+{
+    if (!ret_err) {
+        return;
+    }
+    if (err_xid > open && err_xid <= open + n) {
+        *ret_err = xasprintf("%s refused \"%s\": %s", c->bridge,
+                             lines[err_xid - open - 1], err);
+    } else {
+        *ret_err = xasprintf("%s refused the bundle: %s", c->bridge, err);
+    }
+}
+
+/* One attempt.  Atomic: open a bundle, add every line, barrier, then
+ * commit (or discard): two round trips.  Otherwise: the flow mods and a
+ * barrier, one round trip; a refused line leaves the others applied.
+ * Every round trip costs at least one iteration of ovs-vswitchd's main
+ * loop, which on the userspace datapath grows with the port count.  A
+ * retry after a broken connection may repeat what ovs-vswitchd already
+ * did: harmless, as adds and deletes by cookie are idempotent. */
 static int transact(struct ofconn *c, char **lines, uint32_t n,
-                    char **ret_err)
+                    bool atomic, char **ret_err)
 {
     struct ofp_buf b = { 0 };
     _cleanup_free_ char *err = NULL;
@@ -229,13 +248,17 @@ static int transact(struct ofconn *c, char **lines, uint32_t n,
 
     /* OVS leaves a refused message out of the bundle and goes on, so
      * commit only after the barrier shows that nothing was refused. */
-    uint32_t bundle = ++c->bundle_id, open = c->xid;
+    uint32_t bundle = atomic ? ++c->bundle_id : 0, open = c->xid;
     uint32_t barrier = open + n + 1;
-    ofp_put_bundle_ctrl(&b, open, bundle, OFPBCT_OPEN_REQUEST,
-                        OFPBF_ATOMIC | OFPBF_ORDERED);
+    if (atomic) {
+        ofp_put_bundle_ctrl(&b, open, bundle, OFPBCT_OPEN_REQUEST,
+                            OFPBF_ATOMIC | OFPBF_ORDERED);
+    }
     for (uint32_t i = 0; i < n; i++) {
-        if ((err = ofp_put_bundle_add(&b, lines[i], open + 1 + i, bundle,
-                                      OFPBF_ATOMIC | OFPBF_ORDERED))) {
+        err = atomic ? ofp_put_bundle_add(&b, lines[i], open + 1 + i, bundle,
+                                          OFPBF_ATOMIC | OFPBF_ORDERED)
+                     : ofp_put_flow_mod(&b, lines[i], open + 1 + i);
+        if (err) {
             free(b.data);
             if (ret_err) {
                 *ret_err = xasprintf("cannot encode \"%s\": %s", lines[i],
@@ -249,7 +272,14 @@ static int transact(struct ofconn *c, char **lines, uint32_t n,
     r = send_all(c, &b);
     free(b.data);
     if (r < 0 || (r = wait_reply(c, open, barrier, &err, &err_xid)) < 0) {
-        return fail_errno(r, ret_err, "OpenFlow bundle to %s", c->bridge);
+        return fail_errno(r, ret_err, "OpenFlow to %s", c->bridge);
+    }
+    if (!atomic) {
+        if (err) {
+            refused_err(c, lines, n, open, err_xid, err, ret_err);
+            return -EINVAL;
+        }
+        return 0;
     }
 
     struct ofp_buf end = { 0 };
@@ -267,20 +297,13 @@ static int transact(struct ofconn *c, char **lines, uint32_t n,
     if (!err) {
         return 0;
     }
-    if (ret_err) {
-        if (err_xid > open && err_xid <= open + n) {
-            *ret_err = xasprintf("%s refused \"%s\": %s", c->bridge,
-                                 lines[err_xid - open - 1], err);
-        } else {
-            *ret_err = xasprintf("%s refused the bundle: %s", c->bridge,
-                                 err);
-        }
-    }
+    refused_err(c, lines, n, open, err_xid, err, ret_err);
     /* A refused line is ovsgw's fault and a retry would not help. */
     return refused ? -EINVAL : -EPROTO;
 }
 
-int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
+static int run(struct ofconn *c, const char *flows, bool atomic,
+               char **ret_err)
 {
     _cleanup_free_ char *copy = xstrdup(flows);
     _cleanup_free_ char **lines = NULL;
@@ -301,7 +324,7 @@ int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
     }
     for (int attempt = 0;; attempt++) {
         char *err = NULL;
-        r = transact(c, lines, n, &err);
+        r = transact(c, lines, n, atomic, &err);
         bool broken = r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN
                       || r == -ECONNREFUSED || r == -ENOENT;
         if (r >= 0 || !broken || attempt == 1) {
@@ -321,4 +344,14 @@ int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
         disconnect(c);
     }
     return r;
+}
+
+int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
+{
+    return run(c, flows, true, ret_err);
+}
+
+int ofconn_flows(struct ofconn *c, const char *flows, char **ret_err)
+{
+    return run(c, flows, false, ret_err);
 }

@@ -19,4 +19,9 @@ const char *ofconn_bridge(const struct ofconn *c);
  * NULL: the line OVS refused and why, or what failed on the socket. */
 int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err);
 
+/* Like ofconn_bundle(), in one round trip instead of two, but without the
+ * all-or-nothing: when OVS refuses a line, the others stay applied.  For
+ * changes that one "delete cookie" line can undo. */
+int ofconn_flows(struct ofconn *c, const char *flows, char **ret_err);
+
 #endif

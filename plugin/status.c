@@ -89,6 +89,14 @@ char *status_format(const json_t *status)
                     str(n, "datapath"),
                     json_is_true(json_object_get(n, "bridge_owned"))
                         ? "created by ovsgw" : "adopted");
+        const json_t *spares = json_object_get(n, "spare_ports");
+        if (json_array_size(spares) > 0) {
+            strbuf_add(&sb, "  spares   ");
+            json_array_foreach(spares, k, sn) {
+                strbuf_addf(&sb, " %s", json_string_value(sn));
+            }
+            strbuf_add(&sb, " (ports kept for the next containers)\n");
+        }
         json_array_foreach(json_object_get(n, "subnets"), k, sn) {
             strbuf_addf(&sb, "  subnet    %-18s gateway %s\n",
                         str(sn, "subnet"), str(sn, "gateway"));

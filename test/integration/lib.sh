@@ -99,6 +99,54 @@ udp_blocked() {
     ! udp_roundtrip "$@" >/dev/null
 }
 
+# Spare ports (see t_spares.sh) and other ports by their external_ids.
+iface_ext() {
+    ovsctl get interface "$1" "external_ids:$2" 2>/dev/null | tr -d '"'
+}
+# ports_where BRIDGE KEY [VALUE]: ports of BRIDGE whose interface has
+# external_ids:KEY (equal to VALUE if given).
+ports_where() {
+    local p v
+    for p in $(ovsctl list-ports "$1"); do
+        v=$(iface_ext "$p" "$2")
+        if [ $# -lt 3 ]; then
+            [ -z "$v" ] || echo "$p"
+        elif [ "$v" = "$3" ]; then
+            echo "$p"
+        fi
+    done
+}
+spare_ports() { ports_where "$1" ovsgw-spare; }
+endpoint_ports() { ports_where "$1" ovsgw-endpoint; }
+port_of_ip() { ports_where "$1" ovsgw-ipv4 "$2"; }
+
+# wait_for SECONDS CMD...: until CMD succeeds.
+wait_for() {
+    local n=$(($1 * 10))
+    shift
+    while ! "$@" >/dev/null 2>&1; do
+        n=$((n - 1))
+        [ "$n" -gt 0 ] || { echo "timed out: $*"; return 1; }
+        sleep 0.1
+    done
+}
+n_spares() { test "$(spare_ports "$1" | wc -l)" -eq "$2"; }
+
+# ovsgw veths on the host that are neither a port in OVS nor the container
+# end of a spare: what a removed container must not leave.
+stray_veths() {
+    local l p keep
+    keep=" $(ovsctl --bare --columns=name list Interface | tr '\n' ' ') "
+    for p in $(ovsctl --bare --columns=name find Interface \
+                   'external_ids:ovsgw-spare!=""'); do
+        keep+="$(iface_ext "$p" ovsgw-peer) "
+    done
+    for l in $(tns ip -br link | awk '{sub(/@.*/, "", $1); print $1}' \
+                   | grep -E '^o[gc][0-9a-f]{12}'); do
+        [[ $keep == *" $l "* ]] || echo "$l"
+    done
+}
+
 # The test's own leftovers: bridges, ports and veths of ovsgw, flows.
 no_leftovers() {
     local brs links

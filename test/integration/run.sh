@@ -26,11 +26,12 @@ export DRIVER
 SOCK=/run/docker/plugins/$DRIVER.sock
 OVSGW_PID=
 
+# start_ovsgw [ARG...]: the daemon, with extra arguments if any.
 start_ovsgw() {
     # exec, so that $! is the daemon itself (nsenter execs it too).
     (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
         "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
-        --ovs-rundir "$OVS_RUNDIR" --log-level debug \
+        --ovs-rundir "$OVS_RUNDIR" --log-level debug "$@" \
         >>"$OVSGW_T/ovsgw.log" 2>&1) &
     OVSGW_PID=$!
     local i
