@@ -8,20 +8,35 @@
  *   attach SOCK fill NETID FROM TO PREFIX NSUBNETS
  *       CreateEndpoint only, for endpoints FROM..TO-1; endpoint k gets
  *       PREFIX.(k % NSUBNETS).(2 + k / NSUBNETS)/24 (PREFIX like "10.40")
- *   attach SOCK cycle NETID COUNT ADDRESS/PLEN [VSWITCHD_CTL]
+ *   attach SOCK cycle NETID COUNT ADDR/PLEN[,ADDR/PLEN...] [VSWITCHD_CTL]
  *       COUNT cycles of CreateEndpoint+Join+Leave+DeleteEndpoint with a new
- *       endpoint ID each; per cycle one line, in microseconds:
+ *       endpoint ID each, taking the addresses in turn (so that a port
+ *       taken over from the cycle before gets another MAC, as when another
+ *       container takes it); per cycle one line, in microseconds:
  *           total create join leave delete
  *       With VSWITCHD_CTL (ovs-vswitchd's unixctl socket), every cycle
  *       starts once ovs-vswitchd is idle again: before each cycle, untimed,
  *       a "version" request goes to it and its reply is awaited (it comes
  *       from the main loop, after any reconfiguration the previous cycle
  *       caused, e.g. removing its port).
+ *   attach MGMT echo COUNT [VSWITCHD_CTL [IFNAME]]
+ *       the OpenFlow round trip to a bridge, in-process: connects to its
+ *       management socket MGMT ($OVS_RUNDIR/BRIDGE.mgmt), exchanges HELLO
+ *       (OpenFlow 1.4), then times COUNT ECHO_REQUEST/ECHO_REPLY round
+ *       trips; one line per round trip, in microseconds.  With
+ *       VSWITCHD_CTL, each starts once ovs-vswitchd is idle, as in cycle.
+ *       With IFNAME (in ovs-vswitchd's network namespace), each echo goes
+ *       1 ms after IFNAME got a new random MAC (untimed), as CreateEndpoint
+ *       gives one to a spare port's container end before it sends the
+ *       flows: what ovs-vswitchd does about a link change delays the reply.
  *
- * Built by bench/run.sh: gcc -O2 -o attach attach.c
+ * Built by bench/run.sh: gcc -O2 -Wall -Wextra -o attach attach.c
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -62,18 +78,26 @@ static long long now_ns(void)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void conn_open(void)
+/* A connected unix stream socket to 'path'; dies on failure. */
+static int unix_connect(const char *path)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd;
 
-    if (strlen(sock_path) >= sizeof sa.sun_path) {
-        die("socket path too long: %s", sock_path);
+    if (strlen(path) >= sizeof sa.sun_path) {
+        die("socket path too long: %s", path);
     }
-    strcpy(sa.sun_path, sock_path);
-    conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (conn < 0 || connect(conn, (struct sockaddr *) &sa, sizeof sa) < 0) {
-        die("connect %s: %s", sock_path, strerror(errno));
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        die("connect %s: %s", path, strerror(errno));
     }
+    return fd;
+}
+
+static void conn_open(void)
+{
+    conn = unix_connect(sock_path);
     rlen = 0;
 }
 
@@ -106,7 +130,7 @@ static void read_more(void)
         die("read: %s", strerror(errno));
     }
     if (r == 0) {
-        die("connection closed by the daemon");
+        die("connection closed by the peer");
     }
     rlen += (size_t) r;
     rbuf[rlen] = '\0';
@@ -187,21 +211,27 @@ static void call_ok(const char *path, const char *body)
     }
 }
 
+static void random_bytes(uint8_t *b, size_t n)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = getrandom(b + got, n - got, 0);
+        if (r < 0 && errno != EINTR) {
+            die("getrandom: %s", strerror(errno));
+        }
+        got += r > 0 ? (size_t) r : 0;
+    }
+}
+
 /* A random 64-hex-digit ID, like Docker's.  The first 8 digits (ovsgw's
  * cookie) are never 0. */
 static void random_id(char id[65])
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t b[32];
-    size_t got = 0;
 
-    while (got < sizeof b) {
-        ssize_t r = getrandom(b + got, sizeof b - got, 0);
-        if (r < 0 && errno != EINTR) {
-            die("getrandom: %s", strerror(errno));
-        }
-        got += r > 0 ? (size_t) r : 0;
-    }
+    random_bytes(b, sizeof b);
     b[0] |= 0x10;
     for (int i = 0; i < 32; i++) {
         id[2 * i] = hex[b[i] >> 4];
@@ -250,19 +280,10 @@ static void vswitchd_ping(const char *ctl)
 {
     static const char req[] = "{\"id\":0,\"method\":\"version\","
                               "\"params\":[]}";
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
     char buf[4096];
-    int fd, depth = 0;
+    int fd = unix_connect(ctl), depth = 0;
     bool in_str = false, esc = false, started = false;
 
-    if (strlen(ctl) >= sizeof sa.sun_path) {
-        die("unixctl path too long: %s", ctl);
-    }
-    strcpy(sa.sun_path, ctl);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
-        die("connect %s: %s", ctl, strerror(errno));
-    }
     if (write(fd, req, sizeof req - 1) != (ssize_t) sizeof req - 1) {
         die("write %s: %s", ctl, strerror(errno));
     }
@@ -298,6 +319,130 @@ static void vswitchd_ping(const char *ctl)
     }
 }
 
+/* Waits until ovs-vswitchd is idle: lets an update that the last step
+ * caused reach it, then waits for its main loop (untimed). */
+static void quiesce(const char *ctl)
+{
+    struct timespec ms = { 0, 2000000 };
+
+    nanosleep(&ms, NULL);
+    vswitchd_ping(ctl);
+}
+
+/* ---- OpenFlow, on 'conn' -------------------------------------------- */
+
+enum {
+    OFP_VERSION = 0x05, /* OpenFlow 1.4, as ovsgw speaks it */
+    OFPT_HELLO = 0,
+    OFPT_ERROR = 1,
+    OFPT_ECHO_REQUEST = 2,
+    OFPT_ECHO_REPLY = 3,
+};
+
+/* Sends a header-only message. */
+static void of_send(uint8_t type, uint32_t xid)
+{
+    uint8_t h[8] = { OFP_VERSION, type, 0, 8 };
+    uint32_t x = htonl(xid);
+
+    memcpy(h + 4, &x, 4);
+    write_all((const char *) h, sizeof h);
+}
+
+/* Receives one message (consumed); returns its type, with its version and
+ * xid in '*version' and '*xid'.  Dies on an OFPT_ERROR. */
+static uint8_t of_recv(uint8_t *version, uint32_t *xid)
+{
+    const uint8_t *h = (const uint8_t *) rbuf;
+    uint32_t x;
+
+    while (rlen < 8) {
+        read_more();
+    }
+    size_t len = (size_t) h[2] << 8 | h[3];
+    if (len < 8) {
+        die("bad OpenFlow message length %zu", len);
+    }
+    while (rlen < len) {
+        read_more();
+    }
+    uint8_t type = h[1];
+    *version = h[0];
+    memcpy(&x, h + 4, 4);
+    *xid = ntohl(x);
+    if (type == OFPT_ERROR) { /* type and code follow the header */
+        die("OpenFlow error type %u code %u",
+            len >= 12 ? (unsigned) (h[8] << 8 | h[9]) : 0,
+            len >= 12 ? (unsigned) (h[10] << 8 | h[11]) : 0);
+    }
+    rlen -= len;
+    memmove(rbuf, rbuf + len, rlen);
+    return type;
+}
+
+/* Gives the interface 'ifname' a new random locally administered MAC, as
+ * CreateEndpoint does to a spare's container end. */
+static void set_random_mac(const char *ifname)
+{
+    struct ifreq ifr = { .ifr_hwaddr.sa_family = ARPHRD_ETHER };
+    uint8_t mac[6];
+    int fd;
+
+    if (strlen(ifname) >= sizeof ifr.ifr_name) {
+        die("interface name too long: %s", ifname);
+    }
+    strcpy(ifr.ifr_name, ifname);
+    random_bytes(mac, sizeof mac);
+    mac[0] = (uint8_t) ((mac[0] & 0xfe) | 0x02);
+    memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof mac);
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) {
+        die("set the MAC of %s: %s", ifname, strerror(errno));
+    }
+    close(fd);
+}
+
+/* HELLO, then 'count' timed echoes: one line of microseconds each.  With
+ * 'ifname', each echo is sent 1 ms after a MAC change of that interface
+ * (untimed). */
+static void of_echo(long count, const char *ctl, const char *ifname)
+{
+    uint8_t version, type;
+    uint32_t xid;
+
+    conn_open();
+    of_send(OFPT_HELLO, 0);
+    if (of_recv(&version, &xid) != OFPT_HELLO) {
+        die("no OpenFlow HELLO from the switch");
+    }
+    if (version < OFP_VERSION) {
+        die("the switch speaks OpenFlow up to wire version %u, not %u",
+            version, OFP_VERSION);
+    }
+    for (uint32_t i = 1; i <= (uint32_t) count; i++) {
+        if (ctl) {
+            quiesce(ctl);
+        }
+        if (ifname) {
+            /* The change, then a pause standing for the OVSDB transaction
+             * that CreateEndpoint makes before it sends the flows. */
+            struct timespec ms = { 0, 1000000 };
+            set_random_mac(ifname);
+            nanosleep(&ms, NULL);
+        }
+        long long t0 = now_ns();
+        of_send(OFPT_ECHO_REQUEST, i);
+        while ((type = of_recv(&version, &xid)) != OFPT_ECHO_REPLY
+               || xid != i) {
+            if (type == OFPT_ECHO_REQUEST) { /* the switch's keep-alive */
+                of_send(OFPT_ECHO_REPLY, xid);
+            }
+        }
+        long long t1 = now_ns();
+        printf("%.1f\n", (t1 - t0) / 1e3);
+    }
+}
+
 static long parse_long(const char *s, const char *what)
 {
     char *end;
@@ -318,7 +463,9 @@ int main(int argc, char **argv)
                         "       attach SOCK fill NETID FROM TO PREFIX "
                         "NSUBNETS\n"
                         "       attach SOCK cycle NETID COUNT ADDRESS/PLEN "
-                        "[VSWITCHD_CTL]\n");
+                        "[VSWITCHD_CTL]\n"
+                        "       attach MGMT echo COUNT [VSWITCHD_CTL "
+                        "[IFNAME]]\n");
         return 2;
     }
     sock_path = argv[1];
@@ -346,8 +493,17 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "cycle") && (argc == 6 || argc == 7)) {
         long count = parse_long(argv[4], "COUNT");
-        const char *net = argv[3], *addr = argv[5];
+        const char *net = argv[3];
         const char *ctl = argc == 7 ? argv[6] : NULL;
+        char *addrs[16], *save = NULL;
+        int n_addrs = 0;
+        for (char *a = strtok_r(argv[5], ",", &save); a && n_addrs < 16;
+             a = strtok_r(NULL, ",", &save)) {
+            addrs[n_addrs++] = a;
+        }
+        if (n_addrs == 0) {
+            die("no address");
+        }
         /* Open the connection outside the timed part, as dockerd keeps
          * its plugin connections alive. */
         call_ok("/Plugin.Activate", "{}");
@@ -355,14 +511,10 @@ int main(int argc, char **argv)
             char id[65];
             random_id(id);
             if (ctl) {
-                /* Let the update for the last cycle reach ovs-vswitchd,
-                 * then wait for its main loop. */
-                struct timespec ms = { 0, 2000000 };
-                nanosleep(&ms, NULL);
-                vswitchd_ping(ctl);
+                quiesce(ctl);
             }
             long long t0 = now_ns();
-            create_endpoint(net, id, addr);
+            create_endpoint(net, id, addrs[i % n_addrs]);
             long long t1 = now_ns();
             join(net, id);
             long long t2 = now_ns();
@@ -374,6 +526,11 @@ int main(int argc, char **argv)
                    (t1 - t0) / 1e3, (t2 - t1) / 1e3, (t3 - t2) / 1e3,
                    (t4 - t3) / 1e3);
         }
+        return 0;
+    }
+    if (!strcmp(cmd, "echo") && argc >= 4 && argc <= 6) {
+        of_echo(parse_long(argv[3], "COUNT"), argc >= 5 ? argv[4] : NULL,
+                argc == 6 ? argv[5] : NULL);
         return 0;
     }
     fprintf(stderr, "attach: bad command line (run without arguments for "

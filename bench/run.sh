@@ -6,7 +6,14 @@
 #   1 attach     CreateEndpoint+Join+Leave+DeleteEndpoint on the plugin
 #                socket (bench/attach.c, keep-alive HTTP, no process per
 #                request) vs `ovs-docker add-port` + `del-port`, with 1, 100
-#                and 1000 endpoints already on the network
+#                and 1000 endpoints already on the network, in two modes:
+#                "spare" (the daemon's defaults: an attach takes over the
+#                spare port the last detach left) and "fresh" (the daemon
+#                restarted with --pool 0: every attach creates a veth and
+#                an OVS port, every detach deletes them); per N also the
+#                building blocks: the OpenFlow echo round trip to the
+#                bridge (bench/attach.c echo), ovs-vsctl add-port/del-port
+#                and a veth deletion
 #   2 start      `docker run --rm` on an ovsgw network vs Docker's bridge
 #                driver vs --net none, interleaved
 #   3 throughput iperf3 between two containers: ovsgw same subnet and routed
@@ -25,9 +32,11 @@
 #   BENCH_QUICK=1                fewer repetitions, for a try run
 #   BENCH_ONLY="attach start throughput"   a subset [all]
 #   BENCH_COUNTS                 endpoints already there ["1 100 1000"]
-#   BENCH_ATTACH_ROUNDS          ovs-docker cycles per count [20] {5}; each
-#                                round is one ovs-docker cycle followed by a
-#   BENCH_ATTACH_PER_ROUND       block of this many ovsgw cycles [10] {6}
+#   BENCH_ATTACH_ROUNDS          ovs-docker cycles per count and mode [20]
+#                                {5}; each round is one ovs-docker cycle
+#   BENCH_ATTACH_PER_ROUND       followed by a block of this many ovsgw
+#                                cycles [10] {6}
+#   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
 #   BENCH_IPERF_SECONDS          length of one iperf3 run [4] {2}
 #   BENCH_IPERF_REPS             iperf3 runs per setup [8] {2}
@@ -54,6 +63,7 @@ ONLY=${BENCH_ONLY:-attach start throughput}
 COUNTS=${BENCH_COUNTS:-1 100 1000}
 ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
 ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
+ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
 IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 4 2)}
 IPERF_REPS=${BENCH_IPERF_REPS:-$(q 8 2)}
@@ -63,6 +73,9 @@ PLOT=${BENCH_PLOT:-$TOP/docs/benchmarks.png}
 DRIVER=ovsgw-bench-$$
 SOCK=/run/docker/plugins/$DRIVER.sock
 OVSGW_PID=
+OVSGW_MODE=spare   # the running daemon's attach mode (see ovsgw_mode)
+HAVE=0             # endpoints on the attach network
+CTL=               # ovs-vswitchd's unixctl socket
 OD_CTR=bench-od-$$
 BENCH_IMAGE=ovsgw-bench
 R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
@@ -100,19 +113,23 @@ bench_deps() {
     command -v iperf3 >/dev/null || log "no iperf3: throughput is skipped"
 }
 
+# start_ovsgw [FLAG...]: the daemon, with FLAGs after the usual ones; waits
+# until it answers (it restores every network and endpoint from OVSDB
+# before it listens: 1-2 s with 1000 endpoints).
 start_ovsgw() {
     (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
         "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
-        --ovs-rundir "$OVS_RUNDIR" --log-level info \
+        --ovs-rundir "$OVS_RUNDIR" --log-level info "$@" \
         >>"$OVSGW_T/ovsgw.log" 2>&1) &
     OVSGW_PID=$!
     local i
-    for i in $(seq 100); do
+    for i in $(seq 600); do
         curl -sf --unix-socket "$SOCK" -X POST http://x/Plugin.Activate \
             >/dev/null 2>&1 && return 0
+        kill -0 "$OVSGW_PID" 2>/dev/null || break
         sleep 0.1
     done
-    cat "$OVSGW_T/ovsgw.log" >&2
+    tail -n 20 "$OVSGW_T/ovsgw.log" >&2
     return 1
 }
 
@@ -186,6 +203,11 @@ allow any->10.40.1.10:22, deny 10.40.2.0/24->10.40.3.0/24:5432, \
 allow 10.40.1.0/24->10.40.2.0/24:6379, allow any->any:53, \
 allow 10.40.3.0/24->10.40.1.0/24:80-90, allow any->10.40.0.0/24:1024-2047"
 SCALE_SUBNETS=4
+# The attach cycles alternate between two addresses that the 1000 filled
+# endpoints (10.40.S.2-251) and ovs-docker's container (.253) leave free:
+# with spare ports, each cycle takes over the port of the one before and
+# gives it another MAC, as another container would.
+CYCLE_ADDRS=${BENCH_CYCLE_ADDRS:-10.40.3.252/24,10.40.3.254/24}
 
 # Number of tp_dst=value/mask flows that cover LO-HI: the fewest aligned
 # blocks (an independent re-implementation, for the formula).
@@ -224,6 +246,11 @@ count_flows() {
 
 rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 
+# "N FLOWS RSS PEAK_RSS" for bridge $1 with $HAVE endpoints (KiB).
+scale_line() {
+    echo "$HAVE $(count_flows "$1") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)"
+}
+
 # One ovs-docker add-port + del-port on bridge $1; prints "total add del" in
 # microseconds.
 od_cycle() {
@@ -238,47 +265,41 @@ od_cycle() {
     echo "$(((t2 - t0) / 1000)) $(((t1 - t0) / 1000)) $(((t2 - t1) / 1000))"
 }
 
-# Building blocks, timed from here on bridge $1 (each includes a process
-# start): ovs-ofctl as the daemon runs it, the same with --no-names, OVS's
-# port add and delete, and the kernel's deletion of a veth pair.  Lines
-# "what microseconds" to $2.
+# timed OUT NAME CMD...: runs CMD, appends "NAME MICROSECONDS" to OUT.
+timed() {
+    local out=$1 name=$2 t0 t1
+    shift 2
+    t0=$(now_ns)
+    "$@" || return 1
+    t1=$(now_ns)
+    echo "$name $(((t1 - t0) / 1000))" >>"$out"
+}
+
+# Building blocks on bridge $1, each timed with ovs-vswitchd idle first;
+# lines "what microseconds" to $2.  5 times each (including a process
+# start): OVS's port add and delete of a veth (ovs-vsctl waits until
+# ovs-vswitchd has reconfigured) and the kernel's deletion of a veth pair.
+# While that veth is on the bridge the first time, the OpenFlow round trip
+# ($ECHOES echoes over one connection to the bridge's management socket,
+# in-process: the least that any flow change confirmed by OVS costs at this
+# N), and the same 1 ms after a MAC change of the veth's other end (as
+# CreateEndpoint makes on a spare).
 components() {
-    local br=$1 out=$2 i t0 t1 nn
-    local f="cookie=0x00000000bebebebe,table=40,priority=1,reg0=0xbebebebe,ip,nw_dst=10.255.255.1 actions=drop"
+    local br=$1 out=$2 i mgmt=$OVS_RUNDIR/$1.mgmt
     for ((i = 0; i < 5; i++)); do
-        for nn in "" --no-names; do
-            ovs_quiesce
-            t0=$(now_ns)
-            printf '%s\n' "$f" | ovs-ofctl $nn -O OpenFlow14 --bundle --timeout=10 \
-                add-flows "unix:$OVS_RUNDIR/$br.mgmt" - || return 1
-            t1=$(now_ns)
-            echo "ofctl${nn:+-no-names} $(((t1 - t0) / 1000))" >>"$out"
-            ovs_quiesce
-            t0=$(now_ns)
-            printf 'delete cookie=0x00000000bebebebe/-1\n' | ovs-ofctl $nn -O OpenFlow14 \
-                --bundle --timeout=10 add-flows "unix:$OVS_RUNDIR/$br.mgmt" - || return 1
-            t1=$(now_ns)
-            echo "ofctl${nn:+-no-names} $(((t1 - t0) / 1000))" >>"$out"
-        done
-        # A veth on the bridge: OVS's own port add and delete (ovs-vsctl
-        # waits until ovs-vswitchd has reconfigured), then the kernel's
-        # deletion of the pair.
         tns ip link add "bvd$$" type veth peer name "bve$$" || return 1
         tns ip link set "bvd$$" up || return 1
         ovs_quiesce
-        t0=$(now_ns)
-        ovs-vsctl --timeout=60 add-port "$br" "bvd$$" || return 1
-        t1=$(now_ns)
-        echo "vsctl-add $(((t1 - t0) / 1000))" >>"$out"
-        t0=$(now_ns)
-        ovs-vsctl --timeout=60 del-port "$br" "bvd$$" || return 1
-        t1=$(now_ns)
-        echo "vsctl-del $(((t1 - t0) / 1000))" >>"$out"
+        timed "$out" vsctl-add ovs-vsctl --timeout=60 add-port "$br" "bvd$$" || return 1
+        if [ "$i" = 0 ]; then
+            ovs_quiesce
+            tns "$ATTACH" "$mgmt" echo "$ECHOES" "$CTL" | sed 's/^/of-echo /' >>"$out" &&
+                tns "$ATTACH" "$mgmt" echo "$ECHOES" "$CTL" "bve$$" |
+                sed 's/^/of-echo-link /' >>"$out" || return 1
+        fi
+        timed "$out" vsctl-del ovs-vsctl --timeout=60 del-port "$br" "bvd$$" || return 1
         ovs_quiesce
-        t0=$(now_ns)
-        tns ip link del "bvd$$" || return 1
-        t1=$(now_ns)
-        echo "veth-del $(((t1 - t0) / 1000))" >>"$out"
+        timed "$out" veth-del tns ip link del "bvd$$" || return 1
     done
 }
 
@@ -291,8 +312,53 @@ ovs_quiesce() {
 
 median_col1() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
+# ovsgw_mode MODE: the daemon in attach mode MODE, restarted unless it
+# runs in it already: "spare" is its defaults (DeleteEndpoint keeps the
+# port as a spare, CreateEndpoint takes it over), "fresh" is --pool 0.
+ovsgw_mode() {
+    [ "$OVSGW_MODE" = "$1" ] && return 0
+    local flags=() t0 ms
+    [ "$1" = fresh ] && flags=(--pool 0)
+    t0=$(now_ns)
+    stop_ovsgw
+    start_ovsgw "${flags[@]}" || die "ovsgw did not start again in $1 mode"
+    ms=$((($(now_ns) - t0) / 1000000))
+    OVSGW_MODE=$1
+    echo "$HAVE $1 $ms $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)" \
+        >>"$R/attach/restarts"
+    log "attach: daemon restarted in $1 mode (${flags[*]:-default flags}), answering after $ms ms"
+}
+
+# attach_rounds MODE NETID BRIDGE: the timed rounds with ovsgw in MODE at
+# $HAVE endpoints, to $R/attach/{ovsgw,od,rounds}-MODE-$HAVE.
+attach_rounds() {
+    local mode=$1 net=$2 br=$3 r od
+    local f=$R/attach/ovsgw-$mode-$HAVE o=$R/attach/od-$mode-$HAVE
+    local rounds=$R/attach/rounds-$mode-$HAVE
+    ovsgw_mode "$mode"
+    # Warm-up, not recorded; in fresh mode it also uses up the spare that
+    # the other mode left.
+    od_cycle "$br" >/dev/null || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
+    "$ATTACH" "$SOCK" cycle "$net" 5 "$CYCLE_ADDRS" "$CTL" >/dev/null ||
+        die "attach cycle failed"
+    : >"$f"
+    : >"$o"
+    : >"$rounds"
+    for ((r = 1; r <= ATTACH_ROUNDS; r++)); do
+        ovs_quiesce
+        od=$(od_cycle "$br") || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
+        echo "$od" >>"$o"
+        "$ATTACH" "$SOCK" cycle "$net" "$ATTACH_PER_ROUND" "$CYCLE_ADDRS" "$CTL" \
+            >"$R/attach/block" || die "attach cycle failed"
+        cat "$R/attach/block" >>"$f"
+        echo "${od%% *} $(median_col1 <"$R/attach/block")" >>"$rounds"
+    done
+    log "attach: N=$HAVE $mode: ovsgw median $(median_col1 <"$f") us," \
+        "ovs-docker median $(median_col1 <"$o") us"
+}
+
 bench_attach() {
-    local net br have=0 n r i ctl subnets="" rules_json od line med
+    local net br n i subnets="" rules_json line
     net=$(hex64)
     br=ovsgw-${net:0:9}
     for ((i = 0; i < SCALE_SUBNETS; i++)); do
@@ -304,8 +370,7 @@ bench_attach() {
         >/dev/null || die "CreateNetwork failed"
     mkdir -p "$R/attach"
     echo "$SCALE_SUBNETS $(policy_flow_count)" >"$R/attach/scale-params"
-    echo "0 $(count_flows "$br") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)" \
-        >"$R/attach/scale"
+    scale_line "$br" >"$R/attach/scale"
 
     # ovs-docker's container, and a `docker` in PATH that is Debian's CLI.
     mkdir -p "$R/shim"
@@ -314,37 +379,29 @@ bench_attach() {
         die "cannot start the ovs-docker container"
     OD_PID=$(dk inspect -f '{{.State.Pid}}' "$OD_CTR")
     # Every timed cycle starts with ovs-vswitchd idle (see bench/attach.c).
-    ctl=$OVS_RUNDIR/ovs-vswitchd.$(cat "$OVS_RUNDIR/ovs-vswitchd.pid").ctl
+    CTL=$OVS_RUNDIR/ovs-vswitchd.$(cat "$OVS_RUNDIR/ovs-vswitchd.pid").ctl
 
     for n in $COUNTS; do
-        log "attach: $have -> $n endpoints on $br"
+        log "attach: $HAVE -> $n endpoints on $br"
         local t0=$SECONDS
-        "$ATTACH" "$SOCK" fill "$net" "$have" "$n" 10.40 "$SCALE_SUBNETS" ||
+        "$ATTACH" "$SOCK" fill "$net" "$HAVE" "$n" 10.40 "$SCALE_SUBNETS" ||
             die "creating endpoints failed"
-        have=$n
+        HAVE=$n
         log "attach: $n endpoints there (filled in $((SECONDS - t0))s)"
-        # Warm-up, not recorded.
-        od_cycle "$br" >/dev/null || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
-        "$ATTACH" "$SOCK" cycle "$net" 5 10.40.3.252/24 "$ctl" >/dev/null ||
-            die "attach cycle failed"
-        : >"$R/attach/ovsgw-$n"
-        : >"$R/attach/od-$n"
-        : >"$R/attach/rounds-$n"
-        for ((r = 1; r <= ATTACH_ROUNDS; r++)); do
-            ovs_quiesce
-            od=$(od_cycle "$br") || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
-            echo "$od" >>"$R/attach/od-$n"
-            "$ATTACH" "$SOCK" cycle "$net" "$ATTACH_PER_ROUND" 10.40.3.252/24 "$ctl" \
-                >"$R/attach/block" || die "attach cycle failed"
-            cat "$R/attach/block" >>"$R/attach/ovsgw-$n"
-            med=$(median_col1 <"$R/attach/block")
-            echo "${od%% *} $med" >>"$R/attach/rounds-$n"
-        done
-        components "$br" "$R/attach/comp-$n" || die "component timing failed"
-        line="$n $(count_flows "$br") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)"
+        # Spare first, on the daemon that has run since the previous N: the
+        # scale figures are for endpoints created, not restored from OVSDB
+        # (a restart's figures are taken apart, in ovsgw_mode).
+        attach_rounds spare "$net" "$br"
+        line=$(scale_line "$br")
         echo "$line" >>"$R/attach/scale"
-        log "attach: N=$n: ovsgw median $(median_col1 <"$R/attach/ovsgw-$n") us," \
-            "ovs-docker median $(median_col1 <"$R/attach/od-$n") us; flows, RSS: ${line#* }"
+        log "attach: N=$n: flows, RSS, peak RSS: ${line#* }"
+        attach_rounds fresh "$net" "$br"
+        # Back to the default flags: the restart restores N endpoints.
+        ovsgw_mode spare
+        components "$br" "$R/attach/comp-$n" || die "component timing failed"
+        log "attach: N=$n: OpenFlow echo median" \
+            "$(awk '$1 == "of-echo" { print $2 }' "$R/attach/comp-$n" | median_col1) us, after" \
+            "a veth change $(awk '$1 == "of-echo-link" { print $2 }' "$R/attach/comp-$n" | median_col1) us"
     done
     dk rm -f "$OD_CTR" >/dev/null
 }
@@ -506,6 +563,7 @@ machine_info() {
         echo "counts=$COUNTS"
         echo "attach_rounds=$ATTACH_ROUNDS"
         echo "attach_per_round=$ATTACH_PER_ROUND"
+        echo "echoes=$ECHOES"
         echo "start_runs=$START_RUNS"
         echo "iperf_seconds=$IPERF_SECONDS"
         echo "iperf_reps=$IPERF_REPS"
@@ -544,7 +602,7 @@ if want start; then
     bench_start
 fi
 if want attach; then
-    log "attach: counts $COUNTS, $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
+    log "attach: counts $COUNTS, modes spare and fresh, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
     bench_attach
 fi
 log "measurements done; tearing down"

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -212,6 +213,9 @@ static int pick_ofport(struct driver *d, const char *bridge)
 {
     for (int port = 1;; port++) {
         bool taken = false;
+        for (const struct spare *s = d->spares; s && !taken; s = s->next) {
+            taken = s->ofport == port && !strcmp(s->bridge, bridge);
+        }
         for (struct network *n = d->networks; n && !taken; n = n->next) {
             if (strcmp(n->bridge, bridge)) {
                 continue;
@@ -509,23 +513,26 @@ static int port_del(struct driver *d, const char *bridge, const char *name,
 }
 
 /* Whether ovs-vswitchd keeps TSO on userspace ports (then veths keep their
- * offloads); read from Open_vSwitch other_config. */
-static bool userspace_tso(struct driver *d)
+ * offloads), from Open_vSwitch other_config.  Also shows that ovsdb-server
+ * answers: ovs-vswitchd serves no OpenFlow while it has lost ovsdb-server
+ * (a flow change would wait for it), so a call must fail before that. */
+static int userspace_tso(struct driver *d, bool *ret_on, char **ret_err)
 {
     json_t *rows = NULL;
+    int r;
 
-    if (ovsdb_select(d->db, "Open_vSwitch", NULL, "other_config", &rows,
-                     NULL) < 0) {
-        return false;
+    if ((r = ovsdb_select(d->db, "Open_vSwitch", NULL, "other_config",
+                          &rows, ret_err)) < 0) {
+        return r;
     }
     json_t *oc = ovsdb_map_to_object(json_object_get(
         json_array_get(rows, 0), "other_config"));
     const char *v = json_string_value(
         json_object_get(oc, "userspace-tso-enable"));
-    bool on = v && !strcmp(v, "true");
+    *ret_on = v && !strcmp(v, "true");
     json_decref(oc);
     json_decref(rows);
-    return on;
+    return 0;
 }
 
 /* ---- flows ------------------------------------------------------------ */
@@ -544,6 +551,14 @@ static int apply_quick(struct driver *d, const char *bridge,
                        const char *flows, char **ret_err)
 {
     return ofconn_flows(conn_for(d, bridge), flows, ret_err);
+}
+
+/* For deletions by cookie: sent, not waited for (see ofconn.h); the tick
+ * reads a late error and then re-applies every flow. */
+static int apply_nowait(struct driver *d, const char *bridge,
+                        const char *flows, char **ret_err)
+{
+    return ofconn_flows_nowait(conn_for(d, bridge), flows, ret_err);
 }
 
 /* Re-applies every flow of 'n' in one bundle: its own, its endpoints',
@@ -721,7 +736,7 @@ static int endpoint_teardown(struct driver *d, struct network *n,
     char *err = NULL;
     int r, first = 0;
 
-    if ((r = apply_quick(d, n->bridge, del, &err)) < 0) {
+    if ((r = apply_nowait(d, n->bridge, del, &err)) < 0) {
         first = r;
         *ret_err = TAKE_PTR(err);
     }
@@ -867,7 +882,7 @@ static bool endpoint_keep(struct driver *d, struct network *n,
         || !link_exists(e->peer_if)) {
         return false;
     }
-    if (apply_quick(d, n->bridge, del, &err) < 0
+    if (apply_nowait(d, n->bridge, del, &err) < 0
         || (r = link_set_down(e->peer_if)) < 0
         || iface_set_ext(d, e->host_if,
                          json_pack("{s:s,s:s,s:s}", EXT_SPARE, d->name,
@@ -881,29 +896,6 @@ static bool endpoint_keep(struct driver *d, struct network *n,
     spare_add(d, n->bridge, e->host_if, e->peer_if, e->fe.ofport,
               e->verified);
     return true;
-}
-
-/* Gives the endpoint 'e' the spare 's' (freed): names, OpenFlow port, its
- * MAC and MTU on the veth, its state in external_ids.  On failure the
- * caller deletes the port and veth. */
-static int endpoint_from_spare(struct driver *d, struct network *n,
-                               struct endpoint *e, struct spare *s,
-                               char **ret_err)
-{
-    int r;
-
-    strcpy(e->host_if, s->host_if);
-    strcpy(e->peer_if, s->peer_if);
-    e->fe.ofport = s->ofport;
-    e->verified = s->verified;
-    free(s);
-    if ((r = link_veth_reuse(e->host_if, e->peer_if, e->fe.mac,
-                             n->opts.mtu)) < 0) {
-        *ret_err = xasprintf("cannot ready spare veth %s: %s", e->host_if,
-                             strerror(-r));
-        return r;
-    }
-    return iface_set_ext(d, e->host_if, endpoint_ext(n, e), ret_err);
 }
 
 /* From the tick: deletes one spare that has been idle too long or is one
@@ -997,6 +989,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
      * initialisation of a _cleanup_ variable. */
     _cleanup_free_ char *flows = NULL;
     struct spare *spare;
+    bool reused, tso = false, flows_sent = false;
     char mac[MAC_STRLEN], ip[IP4_STRLEN];
     unsigned status;
     char *err = NULL;
@@ -1071,39 +1064,69 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
             e->fe.id++;
         }
     }
-    if ((spare = spare_take(d, n->bridge))) {
-        if ((r = endpoint_from_spare(d, n, e, spare, &err)) < 0) {
+    /* A spare if there is one, else a new veth and port. */
+    reused = (spare = spare_take(d, n->bridge)) != NULL;
+    if (reused) {
+        strcpy(e->host_if, spare->host_if);
+        strcpy(e->peer_if, spare->peer_if);
+        e->fe.ofport = spare->ofport;
+        e->verified = spare->verified;
+        free(spare);
+        /* OVSDB first: without ovsdb-server this fails at once, whereas
+         * ovs-vswitchd then serves no OpenFlow (see userspace_tso()). */
+        if ((r = iface_set_ext(d, e->host_if, endpoint_ext(n, e),
+                               &err)) < 0) {
+            goto undo_port; /* the spare goes */
+        }
+    } else {
+        snprintf(e->host_if, sizeof e->host_if, "og%.12s", e->id);
+        snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", e->id);
+        e->fe.ofport = pick_ofport(d, n->bridge);
+        if ((r = userspace_tso(d, &tso, &err)) < 0) {
+            goto fail;
+        }
+    }
+    /* The flows first, while ovs-vswitchd is idle: any link change on the
+     * host (a new veth, a MAC) makes it reconfigure all its bridges, and
+     * with hundreds of ports that holds up the next OpenFlow reply for
+     * tens of milliseconds.  Nothing matches them before the veth is
+     * ready. */
+    fn = flows_net(n);
+    flows = flows_endpoint(&fn, &e->fe);
+    flows_sent = true;
+    if ((r = apply_quick(d, n->bridge, flows, &err)) < 0) {
+        if (reused) {
             goto undo_port;
         }
-        goto flows;
+        goto undo_flows;
     }
-    snprintf(e->host_if, sizeof e->host_if, "og%.12s", e->id);
-    snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", e->id);
-
+    if (reused) {
+        if ((r = link_veth_reuse(e->host_if, e->peer_if,
+                                 n->opts.mtu)) < 0) {
+            err = xasprintf("cannot ready spare veth %s: %s", e->host_if,
+                            strerror(-r));
+            goto undo_port;
+        }
+        goto done;
+    }
     r = link_veth_create(e->host_if, e->peer_if, e->fe.mac, n->opts.mtu);
     if (r < 0) {
         err = xasprintf("cannot create veth %s: %s", e->host_if,
                         strerror(-r));
-        goto fail;
+        goto undo_flows;
     }
     /* Without userspace TSO, a netdev bridge passes TCP segments with
      * unfinished checksums: compute them in the container instead. */
-    if (n->netdev && !userspace_tso(d)
+    if (n->netdev && !tso
         && (r = link_set_tx_csum(e->peer_if, false)) < 0) {
         err = xasprintf("cannot turn off TX checksum offload on %s: %s",
                         e->peer_if, strerror(-r));
         goto undo_veth;
     }
-    e->fe.ofport = pick_ofport(d, n->bridge);
     if ((r = port_add(d, n, e, &err)) < 0) {
         goto undo_veth;
     }
-flows:
-    fn = flows_net(n);
-    flows = flows_endpoint(&fn, &e->fe);
-    if ((r = apply_quick(d, n->bridge, flows, &err)) < 0) {
-        goto undo_flows;
-    }
+done:
     e->next = n->endpoints;
     n->endpoints = e;
     log_info("%s %.12s: %s %s port %s ofport %d on %s", call, e->id, ip,
@@ -1114,11 +1137,6 @@ flows:
                : json_pack("{s:{s:s}}", "Interface", "MacAddress", mac);
     return 200;
 
-undo_flows:
-    {
-        _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
-        apply_quick(d, n->bridge, del, NULL);
-    }
 undo_port:
     {
         _cleanup_free_ char *e2 = NULL;
@@ -1128,6 +1146,11 @@ undo_port:
     }
 undo_veth:
     link_delete(e->host_if);
+undo_flows:
+    if (flows_sent) {
+        _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+        apply_quick(d, n->bridge, del, NULL);
+    }
 fail:
     {
         char *msg = xasprintf("endpoint %s: %s", ip, err ? err : "failed");
@@ -1498,6 +1521,9 @@ static int restore(struct driver *d, bool read_only, char **ret_err)
                      n->bridge, why);
         }
     }
+    /* Reading OVSDB and re-applying every flow took memory in proportion
+     * to the whole state, once: give it back. */
+    malloc_trim(0);
     log_info("restored %d network(s), %d endpoint(s), %d spare port(s); "
              "removed %d stale endpoint(s)", n_nets, n_eps, n_spares,
              n_gone);
@@ -1584,6 +1610,13 @@ static void resync(struct driver *d)
  * its flow table, or ovs-vswitchd restarted unseen. */
 static bool flows_missing(struct driver *d)
 {
+    bool tso;
+
+    /* Without ovsdb-server, ovs-vswitchd answers no OpenFlow: asking
+     * would block the daemon until ovs-ofctl's timeout. */
+    if (userspace_tso(d, &tso, NULL) < 0) {
+        return false;
+    }
     for (struct network *n = d->networks; n; n = n->next) {
         bool seen = false;
         for (struct network *o = d->networks; o != n && !seen; o = o->next) {
@@ -1695,6 +1728,13 @@ void driver_tick(void *driver)
     }
     if (d->resync) {
         resync(d);
+    }
+    for (size_t i = 0; i < d->n_conns; i++) {
+        _cleanup_free_ char *e2 = NULL;
+        if (ofconn_poll(d->conns[i], &e2) == -EINVAL) {
+            log_error("%s: re-applying every flow", e2);
+            d->resync = true;
+        }
     }
     verify_ports(d);
     verify_spares(d);

@@ -147,6 +147,7 @@ static int change(struct nl_sock *sk, const char *name, const uint8_t *mac,
 {
     struct rtnl_link *orig = NULL, *ch;
     struct nl_addr *addr = NULL;
+    bool any;
     int r;
 
     if ((r = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0) {
@@ -160,16 +161,22 @@ static int change(struct nl_sock *sk, const char *name, const uint8_t *mac,
         r = -ENOMEM;
         goto out;
     }
-    if (addr) {
+    /* Only what differs: every change the kernel announces makes
+     * ovs-vswitchd reconfigure all its bridges. */
+    any = false;
+    if (addr && nl_addr_cmp(addr, rtnl_link_get_addr(orig))) {
         rtnl_link_set_addr(ch, addr);
+        any = true;
     }
     if (mtu > 0 && rtnl_link_get_mtu(orig) != (unsigned) mtu) {
         rtnl_link_set_mtu(ch, (unsigned) mtu);
+        any = true;
     }
-    if (down) {
+    if (down && (rtnl_link_get_flags(orig) & IFF_UP)) {
         rtnl_link_unset_flags(ch, IFF_UP);
+        any = true;
     }
-    r = nl_to_errno(rtnl_link_change(sk, orig, ch, 0));
+    r = any ? nl_to_errno(rtnl_link_change(sk, orig, ch, 0)) : 0;
 out:
     nl_addr_put(addr);
     rtnl_link_put(ch);
@@ -177,8 +184,7 @@ out:
     return r;
 }
 
-int link_veth_reuse(const char *host, const char *peer,
-                    const uint8_t peer_mac[MAC_LEN], int mtu)
+int link_veth_reuse(const char *host, const char *peer, int mtu)
 {
     struct nl_sock *sk;
     int r;
@@ -186,7 +192,7 @@ int link_veth_reuse(const char *host, const char *peer,
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if ((r = change(sk, peer, peer_mac, mtu, true)) == 0) {
+    if ((r = change(sk, peer, NULL, mtu, true)) == 0) {
         r = change(sk, host, NULL, mtu, false);
     }
     nl_socket_free(sk);

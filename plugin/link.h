@@ -20,11 +20,12 @@ int link_veth_create(const char *host, const char *peer,
  * -ENODEV if there is no such link. */
 int link_delete(const char *name);
 
-/* Readies a kept veth pair for another endpoint: 'peer_mac' on 'peer'
- * (left down: Docker brings it up in the container) and 'mtu' on both
- * ends. */
-int link_veth_reuse(const char *host, const char *peer,
-                    const uint8_t peer_mac[MAC_LEN], int mtu);
+/* Readies a kept veth pair for another endpoint: 'mtu' on both ends (if it
+ * differs), 'peer' down.  Not the MAC: Docker sets the endpoint's MAC on
+ * the peer once it is in the container, where ovs-vswitchd does not see
+ * the change (every link change on the host makes it reconfigure all its
+ * bridges). */
+int link_veth_reuse(const char *host, const char *peer, int mtu);
 
 /* Takes the link 'name' down. */
 int link_set_down(const char *name);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -25,6 +26,10 @@ struct ofconn {
     int fd;
     uint32_t xid;
     uint32_t bundle_id;
+    /* Flow mods sent without waiting (ofconn_flows_nowait()): their xids,
+     * and the first error ovs-vswitchd sent for one of them. */
+    uint32_t nowait_lo, nowait_hi;
+    char *nowait_err;
 };
 
 struct ofconn *ofconn_new(const char *rundir, const char *bridge)
@@ -44,6 +49,9 @@ static void disconnect(struct ofconn *c)
         close(c->fd);
         c->fd = -1;
     }
+    /* What was sent without waiting is lost with the connection unless
+     * ovs-vswitchd read it; either way its replies never come. */
+    c->nowait_lo = c->nowait_hi = 0;
 }
 
 void ofconn_free(struct ofconn *c)
@@ -52,6 +60,7 @@ void ofconn_free(struct ofconn *c)
         disconnect(c);
         free(c->path);
         free(c->bridge);
+        free(c->nowait_err);
         free(c);
     }
 }
@@ -188,6 +197,24 @@ static int do_connect(struct ofconn *c, char **ret_err)
 /* Reads until the reply to 'xid' (its own message, or an error for it).
  * Errors for any xid from 'first' on are counted; the first one is
  * described in '*err' with its xid in '*err_xid'. */
+/* Keeps the first error for a flow mod sent without waiting. */
+static void note_nowait_error(struct ofconn *c, const uint8_t *msg,
+                              size_t len)
+{
+    uint32_t x = ofp_msg_xid(msg);
+
+    if (!c->nowait_hi || x < c->nowait_lo || x > c->nowait_hi) {
+        return;
+    }
+    if (ofp_msg_type(msg) == OFPT_ERROR && !c->nowait_err) {
+        _cleanup_free_ char *what = ofp_error_text(msg, len);
+        c->nowait_err = xasprintf("%s refused a flow change sent without "
+                                  "waiting: %s", c->bridge, what);
+    } else if (x == c->nowait_hi && ofp_msg_type(msg) == OFPT_BARRIER_REPLY) {
+        c->nowait_lo = c->nowait_hi = 0; /* all answered */
+    }
+}
+
 static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
                       char **err, uint32_t *err_xid)
 {
@@ -200,6 +227,7 @@ static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
             return r;
         }
         uint32_t x = ofp_msg_xid(msg);
+        note_nowait_error(c, msg, len);
         if (ofp_msg_type(msg) == OFPT_ERROR && x >= first && x <= xid
             && !*err) {
             *err = ofp_error_text(msg, len);
@@ -209,6 +237,33 @@ static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
             return 0;
         }
     }
+}
+
+int ofconn_poll(struct ofconn *c, char **ret_err)
+{
+    uint8_t msg[OFCONN_MAX_MSG];
+    struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+    size_t len;
+    int r = 0;
+
+    /* ovs-vswitchd writes whole messages: once a byte is there, the rest
+     * of its message follows at once. */
+    while (c->fd >= 0 && poll(&pfd, 1, 0) == 1) {
+        if ((r = recv_msg(c, msg, &len)) < 0) {
+            disconnect(c);
+            break;
+        }
+        note_nowait_error(c, msg, len);
+    }
+    if (c->nowait_err) {
+        if (ret_err) {
+            *ret_err = TAKE_PTR(c->nowait_err);
+        }
+        free(c->nowait_err);
+        c->nowait_err = NULL;
+        return -EINVAL;
+    }
+    return r;
 }
 
 /* Describes the refused line, or the refused bundle. */
@@ -235,7 +290,7 @@ static void refused_err(const struct ofconn *c, char **lines, uint32_t n,
  * retry after a broken connection may repeat what ovs-vswitchd already
  * did: harmless, as adds and deletes by cookie are idempotent. */
 static int transact(struct ofconn *c, char **lines, uint32_t n,
-                    bool atomic, char **ret_err)
+                    bool atomic, bool nowait, char **ret_err)
 {
     struct ofp_buf b = { 0 };
     _cleanup_free_ char *err = NULL;
@@ -271,6 +326,14 @@ static int transact(struct ofconn *c, char **lines, uint32_t n,
     c->xid = barrier + 1;
     r = send_all(c, &b);
     free(b.data);
+    if (r >= 0 && nowait) {
+        /* The barrier's reply and any error are read later. */
+        if (!c->nowait_hi) {
+            c->nowait_lo = open + 1;
+        }
+        c->nowait_hi = barrier;
+        return 0;
+    }
     if (r < 0 || (r = wait_reply(c, open, barrier, &err, &err_xid)) < 0) {
         return fail_errno(r, ret_err, "OpenFlow to %s", c->bridge);
     }
@@ -303,7 +366,7 @@ static int transact(struct ofconn *c, char **lines, uint32_t n,
 }
 
 static int run(struct ofconn *c, const char *flows, bool atomic,
-               char **ret_err)
+               bool nowait, char **ret_err)
 {
     _cleanup_free_ char *copy = xstrdup(flows);
     _cleanup_free_ char **lines = NULL;
@@ -324,7 +387,7 @@ static int run(struct ofconn *c, const char *flows, bool atomic,
     }
     for (int attempt = 0;; attempt++) {
         char *err = NULL;
-        r = transact(c, lines, n, atomic, &err);
+        r = transact(c, lines, n, atomic, nowait, &err);
         bool broken = r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN
                       || r == -ECONNREFUSED || r == -ENOENT;
         if (r >= 0 || !broken || attempt == 1) {
@@ -348,10 +411,15 @@ static int run(struct ofconn *c, const char *flows, bool atomic,
 
 int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err)
 {
-    return run(c, flows, true, ret_err);
+    return run(c, flows, true, false, ret_err);
 }
 
 int ofconn_flows(struct ofconn *c, const char *flows, char **ret_err)
 {
-    return run(c, flows, false, ret_err);
+    return run(c, flows, false, false, ret_err);
+}
+
+int ofconn_flows_nowait(struct ofconn *c, const char *flows, char **ret_err)
+{
+    return run(c, flows, false, true, ret_err);
 }

@@ -24,4 +24,15 @@ int ofconn_bundle(struct ofconn *c, const char *flows, char **ret_err);
  * changes that one "delete cookie" line can undo. */
 int ofconn_flows(struct ofconn *c, const char *flows, char **ret_err);
 
+/* Like ofconn_flows(), without waiting for ovs-vswitchd: for deletions by
+ * cookie, which nothing waits for (ovs-vswitchd applies everything on the
+ * connection in order, so later flows come after them).  An error comes
+ * back later, through ofconn_poll(). */
+int ofconn_flows_nowait(struct ofconn *c, const char *flows, char **ret_err);
+
+/* Reads, without blocking, what ovs-vswitchd sent on the connection since
+ * the last call.  Returns -EINVAL with a message in '*ret_err' if it
+ * refused something sent by ofconn_flows_nowait(), else 0 or -errno. */
+int ofconn_poll(struct ofconn *c, char **ret_err);
+
 #endif

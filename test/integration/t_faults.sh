@@ -119,8 +119,9 @@ test_restart_ovsdb() {
         {\"Address\": \"10.20.1.77/24\"}}")
     _ovsdb_start
     _ovs_sync 30
-    check "with ovsdb-server down, CreateEndpoint gets a clear Err" \
-        grep -q 'Err.*ovsdb-server' <<<"$out"
+    check "with ovsdb-server down, CreateEndpoint gets a clear Err" bash -c \
+        'grep -q "Err.*ovsdb-server" <<<"$1" || { echo "got: $1"; false; }' \
+        _ "$out"
     check "... and leaves no veth" bash -c \
         "! tns ip link show og00ff00ff00ff >/dev/null 2>&1"
     check "the daemon keeps running" ovsgw_alive

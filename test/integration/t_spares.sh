@@ -79,3 +79,35 @@ test_spare_ports() {
     kill_ovsgw
     start_ovsgw
 }
+
+# A spare goes to a network with another MTU on the same bridge.
+test_spare_shared_bridge_mtu() {
+    check "net A, MTU 1400, on bridge brsp" dk network create -d "$DRIVER" \
+        -o ovsgw.bridge=brsp -o com.docker.network.driver.mtu=1400 \
+        --subnet 10.31.1.0/24 --gateway 10.31.1.1 spa
+    check "net B, MTU 1500, on the same bridge" dk network create \
+        -d "$DRIVER" -o ovsgw.bridge=brsp --subnet 10.31.2.0/24 \
+        --gateway 10.31.2.1 spb
+    check "a1 starts in A" ctr a1 spa 10.31.1.10
+    local port
+    port=$(port_of_ip brsp 10.31.1.10/24)
+    check "a1 removed: its port is a spare" dk rm -f a1
+    check "... the one spare" test "$(spare_ports brsp)" = "$port"
+    check "b1 starts in B" ctr b1 spb 10.31.2.10
+    check "b1 took A's old port" \
+        test "$(iface_ext "$port" ovsgw-ipv4)" = 10.31.2.10/24
+    check "b1's eth0 has B's MTU" \
+        test "$(dk exec b1 cat /sys/class/net/eth0/mtu)" = 1500
+    check "... and so has the host end" bash -c \
+        "tns ip -o link show $port | grep -q 'mtu 1500 '"
+    check "b2 starts in B" ctr b2 spb 10.31.2.11
+    check "b1 pings its gateway" ping_ok b1 10.31.2.1
+    check "a 1472-byte ping b1 -> b2 passes" \
+        dk exec b1 ping -c1 -W2 -s 1472 10.31.2.11
+    check "a2 in A cannot reach B" ctr a2 spa 10.31.1.11
+    check "... a2 -> b1 fails (networks on one bridge stay apart)" \
+        ping_fails a2 10.31.2.10
+    check "a2 removed" dk rm -f a2
+    check "network A removed, the bridge stays for B" dk network rm spa
+    check "B still works" ping_ok b1 10.31.2.11
+}
