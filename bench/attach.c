@@ -462,8 +462,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: attach SOCK call PATH JSON\n"
                         "       attach SOCK fill NETID FROM TO PREFIX "
                         "NSUBNETS\n"
-                        "       attach SOCK cycle NETID COUNT ADDRESS/PLEN "
-                        "[VSWITCHD_CTL]\n"
+                        "       attach SOCK cycle NETID COUNT "
+                        "ADDR/PLEN[,ADDR/PLEN...] [VSWITCHD_CTL]\n"
                         "       attach MGMT echo COUNT [VSWITCHD_CTL "
                         "[IFNAME]]\n");
         return 2;
