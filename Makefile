@@ -31,7 +31,7 @@ LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
            plugin/driver.c plugin/status.c flows/flows.c flows/policy.c \
            flows/ofp.c plugin/ofconn.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows policy ofp request http fuzz status
+UNIT    := options flows policy ofp ofconn request http fuzz status
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
