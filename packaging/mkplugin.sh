@@ -5,7 +5,8 @@
 #
 # Makes OUTDIR/config.json (the repository's config.json) and OUTDIR/rootfs:
 # the daemon as /usr/sbin/ovsgw, ovs-ofctl as /usr/bin/ovs-ofctl (the daemon
-# spawns it through PATH) and every shared library both need (from ldd), all
+# spawns it through PATH for its periodic flow check) and every shared
+# library both need (from ldd), all
 # copied from this system: no image is pulled, nothing comes from outside the
 # installed Debian packages.  Then, unless --no-create, runs
 #     $DOCKER plugin create $PLUGIN_NAME OUTDIR
