@@ -909,10 +909,17 @@ static void spares_expire(struct driver *d)
         struct spare *s = *p;
         bool idle = now - s->since_ms >= d->pool_idle_ms;
         if (idle || spares_on(d, s->bridge) > d->pool_max) {
+            _cleanup_free_ char *err = NULL;
+            /* Port first: while OVSDB is unreachable the spare stays
+             * whole, for the next tick. */
+            if (port_del(d, s->bridge, s->host_if, &err) < 0) {
+                log_debug("spare port %s: %s; later", s->host_if, err);
+                return;
+            }
             log_info("spare port %s on %s: %s, deleted", s->host_if,
                      s->bridge, idle ? "idle" : "over the --pool limit");
             *p = s->next;
-            spare_destroy(d, s, true);
+            spare_destroy(d, s, false);
             return;
         }
     }
@@ -937,6 +944,14 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
     if (!(n = find_network(d, ids.network))) {
         return fail(ret, 404, call, ids.network,
                     xasprintf("no network %.12s", ids.network));
+    }
+    /* Nothing is touched unless ovsdb-server answers (see
+     * userspace_tso()): half a network must not be left behind. */
+    bool tso;
+    if ((r = userspace_tso(d, &tso, &err)) < 0) {
+        return fail(ret, 500, call, n->id,
+                    err ? err : xasprintf("cannot reach ovsdb-server: %s",
+                                          strerror(-r)));
     }
     /* Docker removes endpoints first; clean up any it left. */
     while (n->endpoints) {
@@ -990,6 +1005,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     _cleanup_free_ char *flows = NULL;
     struct spare *spare;
     bool reused, tso = false, flows_sent = false;
+    int flows_r = 0;
     char mac[MAC_STRLEN], ip[IP4_STRLEN];
     unsigned status;
     char *err = NULL;
@@ -1065,6 +1081,12 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
         }
     }
     /* A spare if there is one, else a new veth and port. */
+    /* OVSDB first: without ovsdb-server this fails at once and nothing
+     * is touched, whereas ovs-vswitchd then serves no OpenFlow (see
+     * userspace_tso()). */
+    if ((r = userspace_tso(d, &tso, &err)) < 0) {
+        goto fail;
+    }
     reused = (spare = spare_take(d, n->bridge)) != NULL;
     if (reused) {
         strcpy(e->host_if, spare->host_if);
@@ -1072,19 +1094,10 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
         e->fe.ofport = spare->ofport;
         e->verified = spare->verified;
         free(spare);
-        /* OVSDB first: without ovsdb-server this fails at once, whereas
-         * ovs-vswitchd then serves no OpenFlow (see userspace_tso()). */
-        if ((r = iface_set_ext(d, e->host_if, endpoint_ext(n, e),
-                               &err)) < 0) {
-            goto undo_port; /* the spare goes */
-        }
     } else {
         snprintf(e->host_if, sizeof e->host_if, "og%.12s", e->id);
         snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", e->id);
         e->fe.ofport = pick_ofport(d, n->bridge);
-        if ((r = userspace_tso(d, &tso, &err)) < 0) {
-            goto fail;
-        }
     }
     /* The flows first, while ovs-vswitchd is idle: any link change on the
      * host (a new veth, a MAC) makes it reconfigure all its bridges, and
@@ -1094,7 +1107,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     fn = flows_net(n);
     flows = flows_endpoint(&fn, &e->fe);
     flows_sent = true;
-    if ((r = apply_quick(d, n->bridge, flows, &err)) < 0) {
+    if ((r = flows_r = apply_quick(d, n->bridge, flows, &err)) < 0) {
         if (reused) {
             goto undo_port;
         }
@@ -1105,6 +1118,12 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
                                  n->opts.mtu)) < 0) {
             err = xasprintf("cannot ready spare veth %s: %s", e->host_if,
                             strerror(-r));
+            goto undo_port;
+        }
+        /* Last: a crash before this leaves a spare (whose flows the
+         * restore replaces), not an endpoint Docker does not know. */
+        if ((r = iface_set_ext(d, e->host_if, endpoint_ext(n, e),
+                               &err)) < 0) {
             goto undo_port;
         }
         goto done;
@@ -1148,8 +1167,19 @@ undo_veth:
     link_delete(e->host_if);
 undo_flows:
     if (flows_sent) {
-        _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
-        apply_quick(d, n->bridge, del, NULL);
+        /* Unless OVS cleanly refused a line, some of the flows may still
+         * come (sent on a connection that broke): the tick re-applies
+         * every flow, by network cookie, once OVS answers.  After a
+         * timeout, no second wait here. */
+        if (flows_r < 0 && flows_r != -EINVAL) {
+            d->resync = true;
+        }
+        if (flows_r != -ETIMEDOUT) {
+            _cleanup_free_ char *del = flows_delete(n->tag, e->fe.id);
+            if (apply_quick(d, n->bridge, del, NULL) < 0) {
+                d->resync = true;
+            }
+        }
     }
 fail:
     {
@@ -1196,9 +1226,18 @@ static unsigned h_delete_endpoint(void *ud, const json_t *req, json_t **ret)
     struct endpoint *e;
     unsigned status;
     char *err = NULL;
+    int r;
 
     if ((status = lookup(d, req, call, &n, &e, ret))) {
         return status;
+    }
+    /* Nothing is touched unless ovsdb-server answers (see
+     * userspace_tso()). */
+    bool tso;
+    if ((r = userspace_tso(d, &tso, &err)) < 0) {
+        return fail(ret, 500, call, e->id,
+                    err ? err : xasprintf("cannot reach ovsdb-server: %s",
+                                          strerror(-r)));
     }
     if (endpoint_keep(d, n, e)) {
         log_info("%s %.12s: port %s kept as a spare on %s", call, e->id,
@@ -1402,9 +1441,12 @@ static void spare_from_row(struct driver *d, const char *name,
     for (struct network *n = d->networks; n && br; n = n->next) {
         used |= !strcmp(n->bridge, br);
     }
-    if ((ok && used) || (read_only && br && peer)) {
-        spare_add(d, br, name, peer, (int) ofport, true);
-        return;
+    if ((ok && used) || read_only) {
+        if (br && peer && strlen(br) <= OPTIONS_BRIDGE_MAX
+            && strlen(name) < IFNAMSIZ && strlen(peer) < IFNAMSIZ) {
+            spare_add(d, br, name, peer, (int) ofport, true);
+        }
+        return; /* read-only: 'ovsgw status' changes nothing */
     }
     log_info("restore: spare port %s is no longer usable, deleted", name);
     if (br && strlen(br) <= OPTIONS_BRIDGE_MAX) {
@@ -1591,6 +1633,11 @@ static void resync(struct driver *d)
     if (refresh_ofports(d, &err) < 0) {
         log_debug("resync: %s", err);
         return;
+    }
+    /* ovs-vswitchd may have numbered the spares anew: the tick reads
+     * their numbers again (verify_spares()). */
+    for (struct spare *sp = d->spares; sp; sp = sp->next) {
+        sp->verified = false;
     }
     for (struct network *n = d->networks; n; n = n->next) {
         free(err);

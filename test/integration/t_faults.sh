@@ -110,18 +110,30 @@ test_restart_ovsdb() {
         ctr vm2 onet 10.20.1.101
     check "vm2 -> vm1" ping_ok vm2 10.20.1.100
     # While ovsdb-server is down, a call gets a clear error at once.
-    local nid out
+    local nid eid out out_del out_net
     nid=$(dk network inspect -f '{{.Id}}' onet)
+    eid=$(dk inspect -f '{{.NetworkSettings.Networks.onet.EndpointID}}' vm1)
     _ovsdb_stop
     out=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
         http://x/NetworkDriver.CreateEndpoint -d "{\"NetworkID\": \"$nid\",
         \"EndpointID\": \"00ff00ff00ff00ff00ff\", \"Interface\":
         {\"Address\": \"10.20.1.77/24\"}}")
+    out_del=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+        http://x/NetworkDriver.DeleteEndpoint \
+        -d "{\"NetworkID\": \"$nid\", \"EndpointID\": \"$eid\"}")
+    out_net=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+        http://x/NetworkDriver.DeleteNetwork -d "{\"NetworkID\": \"$nid\"}")
     _ovsdb_start
     _ovs_sync 30
-    check "with ovsdb-server down, CreateEndpoint gets a clear Err" bash -c \
-        'grep -q "Err.*ovsdb-server" <<<"$1" || { echo "got: $1"; false; }' \
-        _ "$out"
+    local names=(CreateEndpoint DeleteEndpoint DeleteNetwork) outs=(
+        "$out" "$out_del" "$out_net") i
+    for i in 0 1 2; do
+        check "with ovsdb-server down, ${names[i]} gets a clear Err" \
+            bash -c 'grep -q "Err.*ovsdb-server" <<<"$1" ||
+                     { echo "got: $1"; false; }' _ "${outs[i]}"
+    done
+    check "... which touched nothing: vm2 -> vm1" \
+        ping_ok vm2 10.20.1.100
     check "... and leaves no veth" bash -c \
         "! tns ip link show og00ff00ff00ff >/dev/null 2>&1"
     check "the daemon keeps running" ovsgw_alive
