@@ -7,16 +7,18 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../flows/ofp.h"
 #include "util.h"
 
 /* ovs-vswitchd answers within milliseconds unless it is stuck; 10 s is
- * what the ovs-ofctl calls used. */
-#define OFCONN_TIMEOUT_S 10
+ * what the ovs-ofctl calls used.  One deadline for a whole call (connect,
+ * hello, every message and reply), so that echo requests or other traffic
+ * cannot stretch it. */
+#define OFCONN_TIMEOUT_MS 10000
 /* Far above any message ovs-vswitchd sends on this connection. */
 #define OFCONN_MAX_MSG 65535
 
@@ -30,7 +32,39 @@ struct ofconn {
      * and the first error ovs-vswitchd sent for one of them. */
     uint32_t nowait_lo, nowait_hi;
     char *nowait_err;
+    long long deadline_ms; /* of the call in progress, CLOCK_MONOTONIC */
 };
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until the socket is ready for 'events' or the call's deadline. */
+static int wait_ready(struct ofconn *c, short events)
+{
+    struct pollfd pfd = { .fd = c->fd, .events = events };
+
+    for (;;) {
+        long long left = c->deadline_ms - now_ms();
+        if (left <= 0) {
+            return -ETIMEDOUT;
+        }
+        int n = poll(&pfd, 1, (int) left);
+        if (n > 0) {
+            return 0;
+        }
+        if (n == 0) {
+            return -ETIMEDOUT;
+        }
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+}
 
 struct ofconn *ofconn_new(const char *rundir, const char *bridge)
 {
@@ -73,12 +107,17 @@ const char *ofconn_bridge(const struct ofconn *c)
 static int send_all(struct ofconn *c, const struct ofp_buf *b)
 {
     for (size_t off = 0; off < b->len;) {
-        ssize_t n = send(c->fd, b->data + off, b->len - off, MSG_NOSIGNAL);
+        int r = wait_ready(c, POLLOUT);
+        if (r < 0) {
+            return r;
+        }
+        ssize_t n = send(c->fd, b->data + off, b->len - off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
-            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+            return -errno;
         }
         off += n;
     }
@@ -88,15 +127,19 @@ static int send_all(struct ofconn *c, const struct ofp_buf *b)
 static int recv_exact(struct ofconn *c, uint8_t *p, size_t len)
 {
     for (size_t off = 0; off < len;) {
-        ssize_t n = recv(c->fd, p + off, len - off, 0);
+        int r = wait_ready(c, POLLIN);
+        if (r < 0) {
+            return r;
+        }
+        ssize_t n = recv(c->fd, p + off, len - off, MSG_DONTWAIT);
         if (n == 0) {
             return -ECONNRESET;
         }
         if (n < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
-            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+            return -errno;
         }
         off += n;
     }
@@ -152,7 +195,6 @@ static int fail_errno(int r, char **ret_err, const char *fmt, ...)
 static int do_connect(struct ofconn *c, char **ret_err)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    struct timeval tv = { .tv_sec = OFCONN_TIMEOUT_S };
     uint8_t msg[OFCONN_MAX_MSG];
     size_t len;
     int r;
@@ -164,8 +206,6 @@ static int do_connect(struct ofconn *c, char **ret_err)
     if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
         return fail_errno(-errno, ret_err, "socket");
     }
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (connect(c->fd, (struct sockaddr *) &sun, sizeof sun) < 0) {
         r = -errno;
         disconnect(c);
@@ -248,6 +288,7 @@ int ofconn_poll(struct ofconn *c, char **ret_err)
 
     /* ovs-vswitchd writes whole messages: once a byte is there, the rest
      * of its message follows at once. */
+    c->deadline_ms = now_ms() + OFCONN_TIMEOUT_MS;
     while (c->fd >= 0 && poll(&pfd, 1, 0) == 1) {
         if ((r = recv_msg(c, msg, &len)) < 0) {
             disconnect(c);
@@ -385,6 +426,7 @@ static int run(struct ofconn *c, const char *flows, bool atomic,
     if (n == 0) {
         return 0;
     }
+    c->deadline_ms = now_ms() + OFCONN_TIMEOUT_MS;
     for (int attempt = 0;; attempt++) {
         char *err = NULL;
         r = transact(c, lines, n, atomic, nowait, &err);
