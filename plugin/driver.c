@@ -437,6 +437,23 @@ static int bridge_detach(struct driver *d, struct network *n, char **ret_err)
     return r;
 }
 
+/* Runs 'ops' (taken) and returns the "count" of operation 'i' (rows an
+ * update or mutate touched), or -errno. */
+static long long transact_count(struct driver *d, json_t *ops, size_t i,
+                                char **ret_err)
+{
+    json_t *res = NULL;
+    int r;
+
+    if ((r = ovsdb_transact(d->db, ops, &res, ret_err)) < 0) {
+        return r;
+    }
+    long long count = json_integer_value(
+        json_object_get(json_array_get(res, i), "count"));
+    json_decref(res);
+    return count;
+}
+
 /* Adds the host end of 'e' to the bridge with the endpoint's state in
  * external_ids, asking for the OpenFlow port 'e->fe.ofport'.  Does not
  * wait for ovs-vswitchd (its reconfiguration grows with the number of
@@ -459,8 +476,6 @@ static int port_add(struct driver *d, struct network *n, struct endpoint *e,
                     char **ret_err)
 {
     json_t *ext = endpoint_ext(n, e);
-    json_t *res = NULL;
-    int r;
 
     json_t *ops = json_pack(
         "[{s:s,s:s,s:{s:s,s:i,s:o},s:s},"
@@ -474,12 +489,10 @@ static int port_add(struct driver *d, struct network *n, struct endpoint *e,
         "op", "mutate", "table", "Bridge", "where", where_name(n->bridge),
         "mutations", "ports", "insert", ovsdb_named("port"));
     json_decref(ext);
-    if ((r = ovsdb_transact(d->db, ops, &res, ret_err)) < 0) {
-        return r;
+    long long count = transact_count(d, ops, 2, ret_err);
+    if (count < 0) {
+        return (int) count;
     }
-    long long count = json_integer_value(
-        json_object_get(json_array_get(res, 2), "count"));
-    json_decref(res);
     if (count != 1) {
         /* The unreferenced Port and Interface rows were dropped. */
         *ret_err = xasprintf("bridge %s is gone from OVSDB", n->bridge);
@@ -596,6 +609,24 @@ static unsigned need_state(struct driver *d, const char *call,
                               err ? err : "unknown error");
         free(err);
         return fail(ret, 503, call, id, msg);
+    }
+    return 0;
+}
+
+/* A call that changes things touches nothing unless ovsdb-server answers
+ * (see userspace_tso()).  On failure sets the Err reply and returns its
+ * status, else returns 0. */
+static unsigned need_ovsdb(struct driver *d, const char *call,
+                           const char *id, json_t **ret)
+{
+    char *err = NULL;
+    bool tso;
+    int r;
+
+    if ((r = userspace_tso(d, &tso, &err)) < 0) {
+        return fail(ret, 500, call, id,
+                    err ? err : xasprintf("cannot reach ovsdb-server: %s",
+                                          strerror(-r)));
     }
     return 0;
 }
@@ -788,19 +819,15 @@ static unsigned spares_on(const struct driver *d, const char *bridge)
 static int iface_set_ext(struct driver *d, const char *name, json_t *ext,
                          char **ret_err)
 {
-    json_t *res = NULL;
     json_t *ops = json_pack("[{s:s,s:s,s:o,s:{s:o}}]", "op", "update",
                             "table", "Interface", "where", where_name(name),
                             "row", "external_ids", ovsdb_map(ext));
-    int r;
 
     json_decref(ext);
-    if ((r = ovsdb_transact(d->db, ops, &res, ret_err)) < 0) {
-        return r;
+    long long count = transact_count(d, ops, 0, ret_err);
+    if (count < 0) {
+        return (int) count;
     }
-    long long count = json_integer_value(
-        json_object_get(json_array_get(res, 0), "count"));
-    json_decref(res);
     if (count != 1) {
         *ret_err = xasprintf("interface %s is gone from OVSDB", name);
         return -ENOENT;
@@ -945,13 +972,9 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
         return fail(ret, 404, call, ids.network,
                     xasprintf("no network %.12s", ids.network));
     }
-    /* Nothing is touched unless ovsdb-server answers (see
-     * userspace_tso()): half a network must not be left behind. */
-    bool tso;
-    if ((r = userspace_tso(d, &tso, &err)) < 0) {
-        return fail(ret, 500, call, n->id,
-                    err ? err : xasprintf("cannot reach ovsdb-server: %s",
-                                          strerror(-r)));
+    /* Half a network must not be left behind. */
+    if ((status = need_ovsdb(d, call, n->id, ret))) {
+        return status;
     }
     /* Docker removes endpoints first; clean up any it left. */
     while (n->endpoints) {
@@ -1226,18 +1249,12 @@ static unsigned h_delete_endpoint(void *ud, const json_t *req, json_t **ret)
     struct endpoint *e;
     unsigned status;
     char *err = NULL;
-    int r;
 
     if ((status = lookup(d, req, call, &n, &e, ret))) {
         return status;
     }
-    /* Nothing is touched unless ovsdb-server answers (see
-     * userspace_tso()). */
-    bool tso;
-    if ((r = userspace_tso(d, &tso, &err)) < 0) {
-        return fail(ret, 500, call, e->id,
-                    err ? err : xasprintf("cannot reach ovsdb-server: %s",
-                                          strerror(-r)));
+    if ((status = need_ovsdb(d, call, e->id, ret))) {
+        return status;
     }
     if (endpoint_keep(d, n, e)) {
         log_info("%s %.12s: port %s kept as a spare on %s", call, e->id,
@@ -1433,20 +1450,22 @@ static void spare_from_row(struct driver *d, const char *name,
 {
     const char *br = json_string_value(json_object_get(ext, EXT_BRIDGE));
     const char *peer = json_string_value(json_object_get(ext, EXT_PEER));
-    bool ok = br && peer && strlen(br) <= OPTIONS_BRIDGE_MAX
-              && strlen(name) < IFNAMSIZ && strlen(peer) < IFNAMSIZ
-              && ofport > 0 && link_exists(name) && link_exists(peer);
+    bool valid = br && peer && strlen(br) <= OPTIONS_BRIDGE_MAX
+                 && strlen(name) < IFNAMSIZ && strlen(peer) < IFNAMSIZ;
     bool used = false;
 
-    for (struct network *n = d->networks; n && br; n = n->next) {
-        used |= !strcmp(n->bridge, br);
-    }
-    if ((ok && used) || read_only) {
-        if (br && peer && strlen(br) <= OPTIONS_BRIDGE_MAX
-            && strlen(name) < IFNAMSIZ && strlen(peer) < IFNAMSIZ) {
+    if (read_only) { /* 'ovsgw status' changes nothing */
+        if (valid) {
             spare_add(d, br, name, peer, (int) ofport, true);
         }
-        return; /* read-only: 'ovsgw status' changes nothing */
+        return;
+    }
+    for (struct network *n = d->networks; n && valid; n = n->next) {
+        used |= !strcmp(n->bridge, br);
+    }
+    if (used && ofport > 0 && link_exists(name) && link_exists(peer)) {
+        spare_add(d, br, name, peer, (int) ofport, true);
+        return;
     }
     log_info("restore: spare port %s is no longer usable, deleted", name);
     if (br && strlen(br) <= OPTIONS_BRIDGE_MAX) {

@@ -58,24 +58,41 @@ static int open_sock(struct nl_sock **ret)
     return 0;
 }
 
-static int set_up(struct nl_sock *sk, const char *name)
+enum updown { KEEP, DOWN, UP };
+
+/* Sets 'mtu' on 'name' if positive, and brings it up or down.  Only what
+ * differs: every change the kernel announces makes ovs-vswitchd
+ * reconfigure all its bridges. */
+static int change(struct nl_sock *sk, const char *name, int mtu,
+                  enum updown state)
 {
-    struct rtnl_link *orig = NULL, *change;
+    struct rtnl_link *orig = NULL, *ch;
+    bool any = false;
     int r;
 
     if ((r = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0) {
         return nl_to_errno(r);
     }
-    change = rtnl_link_alloc();
-    if (!change) {
+    if (!(ch = rtnl_link_alloc())) {
         rtnl_link_put(orig);
         return -ENOMEM;
     }
-    rtnl_link_set_flags(change, IFF_UP);
-    r = rtnl_link_change(sk, orig, change, 0);
-    rtnl_link_put(change);
+    if (mtu > 0 && rtnl_link_get_mtu(orig) != (unsigned) mtu) {
+        rtnl_link_set_mtu(ch, (unsigned) mtu);
+        any = true;
+    }
+    bool up = rtnl_link_get_flags(orig) & IFF_UP;
+    if (state == UP && !up) {
+        rtnl_link_set_flags(ch, IFF_UP);
+        any = true;
+    } else if (state == DOWN && up) {
+        rtnl_link_unset_flags(ch, IFF_UP);
+        any = true;
+    }
+    r = any ? nl_to_errno(rtnl_link_change(sk, orig, ch, 0)) : 0;
+    rtnl_link_put(ch);
     rtnl_link_put(orig);
-    return nl_to_errno(r);
+    return r;
 }
 
 static int delete_by_name(struct nl_sock *sk, const char *name)
@@ -117,7 +134,7 @@ int link_veth_create(const char *host, const char *peer,
     rtnl_link_set_addr(peer_link, addr);
     rtnl_link_put(peer_link);
     r = nl_to_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
-    if (r == 0 && (r = set_up(sk, host)) < 0) {
+    if (r == 0 && (r = change(sk, host, 0, UP)) < 0) {
         delete_by_name(sk, host);
     }
 out:
@@ -140,50 +157,6 @@ int link_delete(const char *name)
     return r;
 }
 
-/* Changes 'name': 'mac' if not NULL, 'mtu' if positive, and takes it down
- * if 'down'. */
-static int change(struct nl_sock *sk, const char *name, const uint8_t *mac,
-                  int mtu, bool down)
-{
-    struct rtnl_link *orig = NULL, *ch;
-    struct nl_addr *addr = NULL;
-    bool any;
-    int r;
-
-    if ((r = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0) {
-        return nl_to_errno(r);
-    }
-    ch = rtnl_link_alloc();
-    if (mac) {
-        addr = nl_addr_build(AF_LLC, mac, MAC_LEN);
-    }
-    if (!ch || (mac && !addr)) {
-        r = -ENOMEM;
-        goto out;
-    }
-    /* Only what differs: every change the kernel announces makes
-     * ovs-vswitchd reconfigure all its bridges. */
-    any = false;
-    if (addr && nl_addr_cmp(addr, rtnl_link_get_addr(orig))) {
-        rtnl_link_set_addr(ch, addr);
-        any = true;
-    }
-    if (mtu > 0 && rtnl_link_get_mtu(orig) != (unsigned) mtu) {
-        rtnl_link_set_mtu(ch, (unsigned) mtu);
-        any = true;
-    }
-    if (down && (rtnl_link_get_flags(orig) & IFF_UP)) {
-        rtnl_link_unset_flags(ch, IFF_UP);
-        any = true;
-    }
-    r = any ? nl_to_errno(rtnl_link_change(sk, orig, ch, 0)) : 0;
-out:
-    nl_addr_put(addr);
-    rtnl_link_put(ch);
-    rtnl_link_put(orig);
-    return r;
-}
-
 int link_veth_reuse(const char *host, const char *peer, int mtu)
 {
     struct nl_sock *sk;
@@ -192,8 +165,8 @@ int link_veth_reuse(const char *host, const char *peer, int mtu)
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if ((r = change(sk, peer, NULL, mtu, true)) == 0) {
-        r = change(sk, host, NULL, mtu, false);
+    if ((r = change(sk, peer, mtu, DOWN)) == 0) {
+        r = change(sk, host, mtu, KEEP);
     }
     nl_socket_free(sk);
     return r;
@@ -207,7 +180,7 @@ int link_set_down(const char *name)
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    r = change(sk, name, NULL, 0, true);
+    r = change(sk, name, 0, DOWN);
     nl_socket_free(sk);
     return r;
 }
