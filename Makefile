@@ -10,7 +10,7 @@ PKGS    := libmicrohttpd jansson libnl-3.0 libnl-route-3.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wjump-misses-init -D_GNU_SOURCE \
-           -DOVSGW_VERSION='"$(VERSION)"' \
+           -DOVSGW_VERSION='"$(VERSION)"' -Ilib -Iflows -Iplugin \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
@@ -26,12 +26,19 @@ B       := build
 endif
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
-LIB_SRC := plugin/util.c plugin/log.c plugin/options.c plugin/request.c \
-           plugin/http.c plugin/ovsdb.c plugin/link.c plugin/ofctl.c \
-           plugin/driver.c plugin/status.c flows/flows.c flows/policy.c \
-           flows/ofp.c plugin/ofconn.c
+# Layers: lib/ (bottom), flows/ (pure), plugin/ (I/O and orchestration);
+# a folder never includes from one above it.
+LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
+           flows/flows.c flows/policy.c flows/ofp.c \
+           plugin/log.c plugin/options.c plugin/request.c plugin/http.c \
+           plugin/ovsdb.c plugin/vswitch.c plugin/link.c plugin/ofconn.c \
+           plugin/model.c plugin/state.c plugin/flowset.c plugin/ovsgw.c \
+           plugin/teardown.c plugin/spares.c plugin/bridge.c \
+           plugin/restore.c plugin/tick.c plugin/statusdoc.c \
+           plugin/status.c plugin/driver.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := options flows policy ofp ofconn request http fuzz status
+UNIT    := lib options flows policy ofp ofconn request http fuzz status \
+           state model
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
@@ -62,7 +69,8 @@ $(B)/test/test_fuzz: $(B)/test/unit/test_fuzz.o \
 # them to test/fuzz/regress/ once fixed: the unit tests replay that).
 FUZZ_SECONDS ?= 60
 FZ      := build-fuzz
-FZFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined \
+FZFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ilib -Iflows -Iplugin \
+           -fsanitize=fuzzer-no-link,address,undefined \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 $(FZ)/fuzz_input: test/fuzz/fuzz_input.c $(LIB_SRC)
 	@mkdir -p $(FZ)/corpus
@@ -103,8 +111,14 @@ valgrind: $(UNIT_BIN)
 	    { echo "valgrind: $$t failed"; exit 1; }; \
 	    echo "valgrind: $$t: no errors, no leaks"; done
 
-integration: $(B)/ovsgw $(B)/udpcat
+# A client that opens many half-sent connections, for the tests.
+$(B)/holdconns: test/tools/holdconns.c
+	@mkdir -p $(B)
+	$(CC) -O2 -Wall -Werror -o $@ $<
+
+integration: $(B)/ovsgw $(B)/udpcat $(B)/holdconns
 	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    OVSGW_HOLDCONNS=$(CURDIR)/$(B)/holdconns \
 	    OVSGW_SANITIZED=$(SANITIZE:0=) bash test/integration/run.sh
 
 # The unit tests need only the build deps; the integration tests run
@@ -128,7 +142,7 @@ run: deps $(B)/ovsgw
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(B)/plugin $(B)/flows $(B)/test -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(B)/lib $(B)/plugin $(B)/flows $(B)/test -name '*.d' -type f 2>/dev/null)
 
 # --- Packaging (issue 5): managed plugin, make install, Debian package. ---
 #   make plugin [PLUGIN_NAME=ovsgw]      build/plugin + 'docker plugin create'

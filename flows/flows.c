@@ -44,8 +44,8 @@ static char *arp_responder(uint32_t ip, const uint8_t mac[MAC_LEN])
 {
     char m[MAC_STRLEN], a[IP4_STRLEN];
 
-    util_mac_format(mac, m);
-    util_ip4_format(ip, a);
+    addr_mac_format(mac, m);
+    addr_ip4_format(ip, a);
     return xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
                      "set_field:%s->eth_src,set_field:2->arp_op,"
                      "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
@@ -60,12 +60,12 @@ char *flows_network(const struct flows_network *net)
     uint64_t cookie = flows_cookie(net->tag, 0);
     char gwmac[MAC_STRLEN], gw[IP4_STRLEN];
 
-    util_mac_format(net->gateway_mac, gwmac);
+    addr_mac_format(net->gateway_mac, gwmac);
     for (size_t i = 0; i < net->n_subnets; i++) {
         _cleanup_free_ char *arp = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL,
                             *icmp = NULL;
 
-        util_ip4_format(net->subnets[i].gateway, gw);
+        addr_ip4_format(net->subnets[i].gateway, gw);
         m1 = xasprintf("reg0=0x%" PRIx32 ",arp,arp_op=1,arp_tpa=%s",
                        net->tag, gw);
         arp = arp_responder(net->subnets[i].gateway, net->gateway_mac);
@@ -105,9 +105,9 @@ char *flows_endpoint(const struct flows_network *net,
                         *m_routed = NULL, *a_routed = NULL, *m_local = NULL,
                         *a_out = NULL;
 
-    util_mac_format(ep->mac, mac);
-    util_mac_format(net->gateway_mac, gwmac);
-    util_ip4_format(ep->ip, ip);
+    addr_mac_format(ep->mac, mac);
+    addr_mac_format(net->gateway_mac, gwmac);
+    addr_ip4_format(ep->ip, ip);
 
     /* Port security: only the endpoint's own MAC and IP enter. */
     m_arp = xasprintf("in_port=%d,dl_src=%s,arp,arp_spa=%s,arp_sha=%s",

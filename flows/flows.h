@@ -19,7 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../plugin/util.h"
+#include "addr.h"
+#include "util.h"
 #include "policy.h"
 
 enum {

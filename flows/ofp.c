@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugin/util.h"
+#include "addr.h"
+#include "util.h"
 
 /* ---- bytes ------------------------------------------------------------ */
 
@@ -269,20 +270,20 @@ static bool parse_value(const struct field *f, const char *s, bool maskable,
     memset(val, 0, sizeof *val);
     switch (f->kind) {
     case K_MAC:
-        return util_mac_parse(s, val->v);
+        return addr_mac_parse(s, val->v);
     case K_IP: {
         uint32_t ip;
         int plen = 32;
         if (strchr(s, '/')) {
-            if (!maskable || !util_cidr4_parse(s, false, &ip, &plen)
+            if (!maskable || !addr_cidr4_parse(s, false, &ip, &plen)
                 || plen == 0) {
                 return false;
             }
-        } else if (!util_ip4_parse(s, &ip)) {
+        } else if (!addr_ip4_parse(s, &ip)) {
             return false;
         }
         be32(val->v, ip);
-        be32(val->m, util_plen_mask(plen));
+        be32(val->m, addr_plen_mask(plen));
         val->masked = plen < 32;
         return true;
     }
@@ -644,6 +645,76 @@ char *ofp_put_bundle_add(struct ofp_buf *b, const char *line, uint32_t xid,
     }
     end_msg(b, start);
     return NULL;
+}
+
+/* ---- flow statistics ------------------------------------------------- */
+
+/* A multipart message's header after ofp_header: type, flags, pad. */
+#define MP_HEADER_LEN (OFP_HEADER_LEN + 8)
+
+void ofp_put_flow_stats_request(struct ofp_buf *b, uint32_t xid,
+                                uint16_t type, uint8_t table,
+                                uint64_t cookie, uint64_t cookie_mask)
+{
+    size_t start = start_msg(b, OFPT_MULTIPART_REQUEST, xid);
+    uint8_t *p = put_zeros(b, 8 + 32 + 8);
+
+    be16(p, type);
+    /* flags and pad 0; then the request, as ofp_flow_stats_request */
+    p[8] = table;
+    be32(p + 12, OFPP_ANY);
+    be32(p + 16, OFPG_ANY);
+    be64(p + 24, cookie);
+    be64(p + 32, cookie_mask);
+    be16(p + 40, 1); /* an empty OXM match */
+    be16(p + 42, 4);
+    end_msg(b, start);
+}
+
+bool ofp_multipart_reply(const uint8_t *p, size_t len, uint16_t *ret_type,
+                         uint16_t *ret_flags)
+{
+    if (len < MP_HEADER_LEN || ofp_msg_type(p) != OFPT_MULTIPART_REPLY) {
+        return false;
+    }
+    *ret_type = get16(p + OFP_HEADER_LEN);
+    *ret_flags = get16(p + OFP_HEADER_LEN + 2);
+    return true;
+}
+
+bool ofp_aggregate_flows(const uint8_t *p, size_t len, uint32_t *ret)
+{
+    if (len < MP_HEADER_LEN + 24) {
+        return false;
+    }
+    *ret = get32(p + MP_HEADER_LEN + 16);
+    return true;
+}
+
+bool ofp_flow_heads(const uint8_t *p, size_t len, struct ofp_flow_head **heads,
+                    size_t *n)
+{
+    for (size_t off = MP_HEADER_LEN; off < len;) {
+        /* ofp_flow_stats: length, table_id, pad, durations (8),
+         * priority at 12, ..., cookie at 24; 56 bytes up to the match. */
+        if (len - off < 56) {
+            return false;
+        }
+        uint16_t flen = get16(p + off);
+        if (flen < 56 || flen > len - off) {
+            return false;
+        }
+        *heads = xrealloc(*heads, (*n + 1) * sizeof **heads);
+        (*heads)[*n] = (struct ofp_flow_head) {
+            .table = p[off + 2],
+            .priority = get16(p + off + 12),
+            .cookie = (uint64_t) get32(p + off + 24) << 32
+                      | get32(p + off + 28),
+        };
+        (*n)++;
+        off += flen;
+    }
+    return true;
 }
 
 /* ---- errors ----------------------------------------------------------- */

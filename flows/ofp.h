@@ -10,6 +10,7 @@
 #ifndef OVSGW_OFP_H
 #define OVSGW_OFP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ enum ofp_type {
     OFPT_ECHO_REQUEST = 2,
     OFPT_ECHO_REPLY = 3,
     OFPT_FLOW_MOD = 14,
+    OFPT_MULTIPART_REQUEST = 18,
+    OFPT_MULTIPART_REPLY = 19,
     OFPT_BARRIER_REQUEST = 20,
     OFPT_BARRIER_REPLY = 21,
     OFPT_BUNDLE_CONTROL = 33,
@@ -70,6 +73,42 @@ char *ofp_put_flow_mod(struct ofp_buf *b, const char *line, uint32_t xid);
  * 'bundle_id' (inner and outer xid are the same, as OpenFlow requires). */
 char *ofp_put_bundle_add(struct ofp_buf *b, const char *line, uint32_t xid,
                          uint32_t bundle_id, uint16_t flags);
+
+/* Statistics of flows: OFPMP_FLOW lists them, OFPMP_AGGREGATE counts. */
+enum ofp_multipart_type {
+    OFPMP_FLOW = 1,
+    OFPMP_AGGREGATE = 2,
+};
+#define OFPMPF_REPLY_MORE 1
+#define OFPTT_ALL 0xff
+
+/* Appends a MULTIPART_REQUEST of 'type' (OFPMP_FLOW or OFPMP_AGGREGATE)
+ * for the flows of 'table' (OFPTT_ALL: every table) whose cookie matches
+ * 'cookie' under 'cookie_mask'. */
+void ofp_put_flow_stats_request(struct ofp_buf *b, uint32_t xid,
+                                uint16_t type, uint8_t table,
+                                uint64_t cookie, uint64_t cookie_mask);
+
+/* The multipart type and flags of the MULTIPART_REPLY 'p' of 'len' bytes.
+ * Returns false if it is too short. */
+bool ofp_multipart_reply(const uint8_t *p, size_t len, uint16_t *ret_type,
+                         uint16_t *ret_flags);
+
+/* The flow count of an OFPMP_AGGREGATE reply.  Returns false if it is
+ * malformed. */
+bool ofp_aggregate_flows(const uint8_t *p, size_t len, uint32_t *ret);
+
+/* What ovsgw reads of a flow in an OFPMP_FLOW reply. */
+struct ofp_flow_head {
+    uint8_t table;
+    uint16_t priority;
+    uint64_t cookie;
+};
+
+/* Appends the flows of the OFPMP_FLOW reply 'p' of 'len' bytes to
+ * '*heads' (malloc'd, '*n' of them).  Returns false if it is malformed. */
+bool ofp_flow_heads(const uint8_t *p, size_t len, struct ofp_flow_head **heads,
+                    size_t *n);
 
 /* Header fields of the message at 'p' (at least OFP_HEADER_LEN bytes). */
 uint8_t ofp_msg_type(const uint8_t *p);

@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../plugin/util.h"
+#include "addr.h"
+#include "util.h"
 
 /* Rules get priorities from PRIO_TOP down, in order; the default deny sits
  * below them all. */
 enum { PRIO_TOP = 30000, PRIO_DEFAULT = 1 };
+
+/* The longest message, in characters: a rule is echoed in full. */
+#define POLICY_MSG_MAX 1000
 
 /* A copy of s[0..n) without leading and trailing blanks.  Malloc'd. */
 static char *trimmed(const char *s, size_t n)
@@ -32,9 +36,9 @@ static bool parse_addr(const char *tok, uint32_t *ret, int *ret_plen)
         return true;
     }
     if (strchr(tok, '/')) {
-        return util_cidr4_parse(tok, true, ret, ret_plen);
+        return addr_cidr4_parse(tok, true, ret, ret_plen);
     }
-    if (util_ip4_parse(tok, ret)) {
+    if (addr_ip4_parse(tok, ret)) {
         *ret_plen = 32;
         return true;
     }
@@ -142,10 +146,11 @@ char *policy_parse_rules(const char *key, const char *rules,
         }
         char *why = parse_rule(text, &parsed[n]);
         if (why) {
-            char *msg = xasprintf("%s: rule %zu \"%s\": %s", key, n + 1,
-                                  text, why);
+            _cleanup_free_ char *msg = xasprintf("%s: rule %zu \"%s\": %s",
+                                                 key, n + 1, text, why);
             free(why);
-            return msg;
+            /* The rule's bytes are echoed: a message is valid UTF-8. */
+            return util_str_clean(msg, strlen(msg), POLICY_MSG_MAX);
         }
         n++;
         if (!p[len]) {
@@ -184,9 +189,9 @@ static void format_addr(struct strbuf *sb, uint32_t ip, int plen)
     if (plen == 0) {
         strbuf_add(sb, "any");
     } else if (plen == 32) {
-        strbuf_add(sb, util_ip4_format(ip, buf));
+        strbuf_add(sb, addr_ip4_format(ip, buf));
     } else {
-        strbuf_addf(sb, "%s/%d", util_ip4_format(ip, buf), plen);
+        strbuf_addf(sb, "%s/%d", addr_ip4_format(ip, buf), plen);
     }
 }
 
@@ -206,11 +211,11 @@ char *policy_flows(const struct policy *p, uint32_t tag, uint64_t cookie,
         strbuf_addf(&match, "reg0=0x%" PRIx32 ",tcp", tag);
         if (r->src_plen) {
             strbuf_addf(&match, ",nw_src=%s/%d",
-                        util_ip4_format(r->src, ip), r->src_plen);
+                        addr_ip4_format(r->src, ip), r->src_plen);
         }
         if (r->dst_plen) {
             strbuf_addf(&match, ",nw_dst=%s/%d",
-                        util_ip4_format(r->dst, ip), r->dst_plen);
+                        addr_ip4_format(r->dst, ip), r->dst_plen);
         }
         if (r->port_lo) {
             n_pm = policy_port_masks(r->port_lo, r->port_hi, pm);

@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timeval.h"
 #include "util.h"
 
 #define CONTENT_TYPE "application/vnd.docker.plugins.v1.2+json"
 
+/* An {"Err": ...} body.  The message may carry bytes of the request
+ * (path, method): they are cleaned so that the JSON always holds it. */
 static char *err_body(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -25,10 +28,18 @@ static char *err_body(const char *fmt, ...)
     va_start(ap, fmt);
     _cleanup_free_ char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    json_t *j = json_pack("{s:s}", "Err", msg);
+    _cleanup_free_ char *clean = util_str_clean(msg, strlen(msg), 1000);
+    json_t *j = json_pack("{s:s}", "Err", clean);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return s;
+}
+
+/* Request bytes for a message: at most 'max' characters, valid UTF-8.
+ * Malloc'd. */
+static char *shown(const char *s, size_t max)
+{
+    return util_str_clean(s, strlen(s), max);
 }
 
 unsigned http_dispatch(const struct http_route *routes, size_t n_routes,
@@ -47,15 +58,17 @@ unsigned http_dispatch(const struct http_route *routes, size_t n_routes,
         }
     }
     if (!route) {
-        *ret_body = err_body("unknown path %.200s", path);
+        _cleanup_free_ char *p = shown(path, 200);
+        *ret_body = err_body("unknown path %s", p);
         return 404;
     }
     if (strcmp(method, "POST")) {
-        *ret_body = err_body("%.200s: want POST, not %.20s", path, method);
+        _cleanup_free_ char *m = shown(method, 20);
+        *ret_body = err_body("%s: want POST, not %s", path, m);
         return 405;
     }
     if (len > HTTP_BODY_MAX) {
-        *ret_body = err_body("%.200s: request body over %d bytes", path,
+        *ret_body = err_body("%s: request body over %d bytes", path,
                              HTTP_BODY_MAX);
         return 413;
     }
@@ -64,20 +77,29 @@ unsigned http_dispatch(const struct http_route *routes, size_t n_routes,
     } else {
         req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!req) {
-            *ret_body = err_body("%.200s: bad JSON: %s at byte %d", path,
+            *ret_body = err_body("%s: bad JSON: %s at byte %d", path,
                                  jerr.text, jerr.position);
             return 400;
         }
         if (!json_is_object(req)) {
             json_decref(req);
-            *ret_body = err_body("%.200s: want a JSON object", path);
+            *ret_body = err_body("%s: want a JSON object", path);
             return 400;
         }
     }
+    /* One budget for every wait of the call, well under the 30 s after
+     * which Docker gives up on a plugin. */
+    time_budget_begin(HTTP_CALL_BUDGET_MS);
     status = route->handler(userdata, req, &reply);
+    time_budget_end();
     json_decref(req);
-    *ret_body = json_dumps(reply ? reply : json_object(), JSON_COMPACT);
+    *ret_body = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
     json_decref(reply);
+    if (!*ret_body) {
+        /* A handler that made no reply is a bug; Docker still gets one. */
+        *ret_body = err_body("%s: internal error: no reply", path);
+        return 500;
+    }
     return status;
 }
 
@@ -112,17 +134,25 @@ int http_listen_unix(const char *path, int *ret_fd)
     if (fd < 0) {
         return -errno;
     }
-    /* A socket left by a daemon that died is stale: nobody answers it. */
-    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0) {
-        close(fd);
-        return -EADDRINUSE;
+    /* A socket left by a daemon that died is stale: nobody answers it,
+     * and it is replaced.  Anything else at that path is left alone. */
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            close(fd);
+            return -ENOTSOCK;
+        }
+        if (connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0) {
+            close(fd);
+            return -EADDRINUSE;
+        }
+        unlink(path);
     }
-    unlink(path);
     /* Bind with a restrictive umask so the socket is never world-open. */
     mode_t old = umask(0177);
     r = bind(fd, (struct sockaddr *) &sa, sizeof sa);
     umask(old);
-    if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+    if (r < 0 || chmod(path, 0600) < 0 || listen(fd, SOMAXCONN) < 0) {
         r = -errno;
         close(fd);
         return r;
@@ -145,12 +175,6 @@ struct request {
     long long start_us;
 };
 
-static long long now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
                              char *body)
@@ -181,7 +205,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         long n;
         req = xzalloc(sizeof *req);
-        req->start_us = now_us();
+        req->start_us = time_usec();
         *con_cls = req;
         if (cl && (!util_parse_int(cl, 0, HTTP_BODY_MAX, &n))) {
             /* Refuse before reading a body that would be thrown away. */
@@ -207,8 +231,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                            method, url, req->body.buf ? req->body.buf : "",
                            req->too_big ? HTTP_BODY_MAX + 1 : req->body.len,
                            &body);
-    log_debug("%s %.100s: %u in %.1f ms", method, url, status,
-              (double) (now_us() - req->start_us) / 1000.0);
+    _cleanup_free_ char *u = shown(url, 100);
+    log_debug("%s %s: %u in %.1f ms", method, u, status,
+              (double) (time_usec() - req->start_us) / 1000.0);
     return reply(conn, status, body);
 }
 
@@ -234,11 +259,16 @@ int http_server_start(int listen_fd, const struct http_route *routes,
     srv->routes = routes;
     srv->n_routes = n_routes;
     srv->userdata = userdata;
+    /* Idle or half-sent connections must never lock Docker out: far
+     * more connections than dockerd opens, each closed after
+     * HTTP_IDLE_TIMEOUT_S without traffic. */
     srv->mhd = MHD_start_daemon(
         MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, srv, MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_LIMIT, 256, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_IDLE_TIMEOUT_S,
+        MHD_OPTION_END);
     if (!srv->mhd) {
         free(srv);
         return -EIO;
@@ -247,41 +277,48 @@ int http_server_start(int listen_fd, const struct http_route *routes,
     return 0;
 }
 
-static long long now_ms(void)
+int http_server_step(struct http_server *srv, int stop_fd, int timeout_ms)
 {
-    return now_us() / 1000;
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    struct pollfd p[2] = { { .fd = info ? info->epoll_fd : -1,
+                             .events = POLLIN },
+                           { .fd = stop_fd, .events = POLLIN } };
+    MHD_UNSIGNED_LONG_LONG mhd_wait;
+    long long wait = timeout_ms;
+
+    if (!info) {
+        return -EIO;
+    }
+    if (MHD_get_timeout(srv->mhd, &mhd_wait) == MHD_YES
+        && (long long) mhd_wait < wait) {
+        wait = (long long) mhd_wait;
+    }
+    if (poll(p, stop_fd >= 0 ? 2 : 1, wait < 0 ? 0 : (int) wait) < 0
+        && errno != EINTR) {
+        return -errno;
+    }
+    if (stop_fd >= 0 && p[1].revents) {
+        return 1;
+    }
+    MHD_run(srv->mhd);
+    return 0;
 }
 
 int http_server_run(struct http_server *srv, int stop_fd, int tick_ms,
                     void (*tick)(void *), void *userdata)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-    long long next_tick = now_ms() + tick_ms;
+    long long next_tick = time_msec() + tick_ms;
 
-    if (!info) {
-        return -EIO;
-    }
     for (;;) {
-        struct pollfd p[2] = { { .fd = info->epoll_fd, .events = POLLIN },
-                               { .fd = stop_fd, .events = POLLIN } };
-        long long wait = next_tick - now_ms();
-        MHD_UNSIGNED_LONG_LONG mhd_wait;
-
-        if (MHD_get_timeout(srv->mhd, &mhd_wait) == MHD_YES
-            && (long long) mhd_wait < wait) {
-            wait = (long long) mhd_wait;
+        int r = http_server_step(srv, stop_fd, (int) (next_tick
+                                                      - time_msec()));
+        if (r != 0) {
+            return r < 0 ? r : 0;
         }
-        if (poll(p, 2, wait < 0 ? 0 : (int) wait) < 0 && errno != EINTR) {
-            return -errno;
-        }
-        if (p[1].revents) {
-            return 0;
-        }
-        MHD_run(srv->mhd);
-        if (now_ms() >= next_tick) {
+        if (time_msec() >= next_tick) {
             tick(userdata);
-            next_tick = now_ms() + tick_ms;
+            next_tick = time_msec() + tick_ms;
         }
     }
 }

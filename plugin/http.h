@@ -8,6 +8,13 @@
 #include <stddef.h>
 
 #define HTTP_BODY_MAX (1024 * 1024)
+/* The time budget of one call (timeval.h): every wait of its handler ends
+ * by then, well before Docker gives up on the plugin (30 s). */
+#define HTTP_CALL_BUDGET_MS 15000
+/* Connections served at once (the process's file limit is raised to fit),
+ * and how long one may stay idle or half-sent. */
+#define HTTP_MAX_CONNECTIONS 4000
+#define HTTP_IDLE_TIMEOUT_S 60
 
 /* A handler gets the parsed request body (an empty object when the body
  * was empty) and sets '*ret_reply' to a JSON reply it hands over to the
@@ -30,8 +37,10 @@ unsigned http_dispatch(const struct http_route *routes, size_t n_routes,
                        const char *body, size_t len, char **ret_body);
 
 /* Creates a listening unix socket at 'path', mode 0600: makes the parent
- * directory if missing and replaces a stale socket.  Returns 0 and the fd
- * in '*ret_fd', or -errno. */
+ * directory if missing and replaces a stale socket (one nobody answers).
+ * Returns 0 and the fd in '*ret_fd', or -errno: -EADDRINUSE if a server
+ * answers on 'path', -ENOTSOCK if something other than a socket is
+ * there (it is left alone). */
 int http_listen_unix(const char *path, int *ret_fd);
 
 struct http_server;
@@ -42,6 +51,11 @@ struct http_server;
 int http_server_start(int listen_fd, const struct http_route *routes,
                       size_t n_routes, void *userdata,
                       struct http_server **ret);
+
+/* Waits up to 'timeout_ms' for something to do and does it: accepts
+ * connections, reads requests, answers them.  Returns 1 if 'stop_fd'
+ * (ignored if negative) became readable, else 0 or -errno. */
+int http_server_step(struct http_server *srv, int stop_fd, int timeout_ms);
 
 /* Serves requests in the calling thread, one at a time, until 'stop_fd'
  * becomes readable; calls 'tick(userdata)' about every 'tick_ms' between

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "util.h"
 
 /* Creates the veth pair 'host' <-> 'peer' with 'mtu' on both ends and

@@ -4,13 +4,17 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "driver.h"
 #include "http.h"
 #include "log.h"
+#include "ovsgw.h"
+#include "restore.h"
 #include "status.h"
+#include "tick.h"
 #include "util.h"
 
 #define DEFAULT_SOCKET "/run/docker/plugins/ovsgw.sock"
@@ -45,8 +49,8 @@ static void usage(FILE *f)
             "%d; 0: off)\n"
             "  --pool-idle S     delete a kept port after S seconds unused\n"
             "                    (default %d)\n",
-            DEFAULT_SOCKET, DEFAULT_OVSDB, DRIVER_POOL_MAX,
-            DRIVER_POOL_IDLE_S);
+            DEFAULT_SOCKET, DEFAULT_OVSDB, OVSGW_POOL_MAX,
+            OVSGW_POOL_IDLE_S);
 }
 
 int main(int argc, char **argv)
@@ -64,12 +68,12 @@ int main(int argc, char **argv)
     };
     const char *socket_path = DEFAULT_SOCKET, *ovsdb = DEFAULT_OVSDB;
     _cleanup_free_ char *rundir = NULL;
-    struct driver *d = NULL;
+    struct ovsgw *g = NULL;
     struct http_server *srv = NULL;
     const struct http_route *routes;
     size_t n_routes;
     sigset_t sigs;
-    unsigned pool_max = DRIVER_POOL_MAX, pool_idle_s = DRIVER_POOL_IDLE_S;
+    unsigned pool_max = OVSGW_POOL_MAX, pool_idle_s = OVSGW_POOL_IDLE_S;
     long num;
     int c, fd, r, sigfd;
 
@@ -127,6 +131,16 @@ int main(int argc, char **argv)
                        : xstrdup(".");
     }
 
+    /* Room for HTTP_MAX_CONNECTIONS clients besides OVSDB, the bridges'
+     * OpenFlow connections and netlink. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0
+        && rl.rlim_cur < HTTP_MAX_CONNECTIONS + 1024) {
+        rl.rlim_cur = rl.rlim_max < HTTP_MAX_CONNECTIONS + 1024
+                          ? rl.rlim_max : HTTP_MAX_CONNECTIONS + 1024;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
     /* SIGTERM and SIGINT end the server loop through a signalfd. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -139,32 +153,42 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    _cleanup_free_ char *name = driver_name_from_socket(socket_path);
-    struct driver_config cfg = { .ovsdb_remote = ovsdb,
-                                 .ovs_rundir = rundir, .name = name,
-                                 .pool_max = pool_max,
-                                 .pool_idle_s = pool_idle_s };
-    if ((r = driver_new(&cfg, &d)) < 0) {
+    _cleanup_free_ char *name = ovsgw_name_from_socket(socket_path);
+    struct ovsgw_config cfg = { .ovsdb_remote = ovsdb,
+                                .ovs_rundir = rundir, .name = name,
+                                .pool_max = pool_max,
+                                .pool_idle_s = pool_idle_s };
+    if ((r = ovsgw_new(&cfg, &g)) < 0) {
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;
     }
-    driver_restore(d);
+    {
+        _cleanup_free_ char *err = NULL;
+        if ((r = restore_ensure(g, &err)) < 0) {
+            log_warn("cannot read ovsgw state from OVSDB yet (%s); will "
+                     "retry", err ? err : strerror(-r));
+        }
+    }
     if ((r = http_listen_unix(socket_path, &fd)) < 0) {
-        log_error("cannot listen on %s: %s", socket_path, strerror(-r));
-        driver_free(d);
+        log_error("cannot listen on %s: %s", socket_path,
+                  r == -ENOTSOCK ? "it exists and is not a socket; not "
+                                   "replacing it"
+                  : r == -EADDRINUSE ? "another server answers there"
+                                     : strerror(-r));
+        ovsgw_free(g);
         return 1;
     }
     routes = driver_routes(&n_routes);
-    if ((r = http_server_start(fd, routes, n_routes, d, &srv)) < 0) {
+    if ((r = http_server_start(fd, routes, n_routes, g, &srv)) < 0) {
         log_error("cannot start the HTTP server: %s", strerror(-r));
         close(fd);
         unlink(socket_path);
-        driver_free(d);
+        ovsgw_free(g);
         return 1;
     }
     log_info("serving %s as driver \"%s\" (OVSDB %s, OVS run directory "
              "%s)", socket_path, name, ovsdb, rundir);
-    r = http_server_run(srv, sigfd, DRIVER_TICK_MS, driver_tick, d);
+    r = http_server_run(srv, sigfd, TICK_MS, tick_run, g);
     if (r < 0) {
         log_error("server loop: %s", strerror(-r));
     } else {
@@ -175,7 +199,7 @@ int main(int argc, char **argv)
     }
     http_server_stop(srv);
     unlink(socket_path);
-    driver_free(d);
+    ovsgw_free(g);
     close(sigfd);
     return r < 0 ? 1 : 0;
 }

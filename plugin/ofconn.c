@@ -8,17 +8,16 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "../flows/ofp.h"
+#include "ofp.h"
+#include "timeval.h"
 #include "util.h"
 
-/* ovs-vswitchd answers within milliseconds unless it is stuck; 10 s is
- * what the ovs-ofctl calls used.  One deadline for a whole call (connect,
- * hello, every message and reply), so that echo requests or other traffic
- * cannot stretch it. */
-#define OFCONN_TIMEOUT_MS 10000
+/* ovs-vswitchd answers within milliseconds unless it is stuck.  One
+ * deadline for a whole call (connect, hello, every message and reply), so
+ * that echo requests or other traffic cannot stretch it. */
+
 /* Far above any message ovs-vswitchd sends on this connection. */
 #define OFCONN_MAX_MSG 65535
 
@@ -35,21 +34,13 @@ struct ofconn {
     long long deadline_ms; /* of the call in progress, CLOCK_MONOTONIC */
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until the socket is ready for 'events' or the call's deadline. */
 static int wait_ready(struct ofconn *c, short events)
 {
     struct pollfd pfd = { .fd = c->fd, .events = events };
 
     for (;;) {
-        long long left = c->deadline_ms - now_ms();
+        long long left = c->deadline_ms - time_msec();
         if (left <= 0) {
             return -ETIMEDOUT;
         }
@@ -288,7 +279,7 @@ int ofconn_poll(struct ofconn *c, char **ret_err)
 
     /* ovs-vswitchd writes whole messages: once a byte is there, the rest
      * of its message follows at once. */
-    c->deadline_ms = now_ms() + OFCONN_TIMEOUT_MS;
+    c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
     while (c->fd >= 0 && poll(&pfd, 1, 0) == 1) {
         if ((r = recv_msg(c, msg, &len)) < 0) {
             disconnect(c);
@@ -426,7 +417,7 @@ static int run(struct ofconn *c, const char *flows, bool atomic,
     if (n == 0) {
         return 0;
     }
-    c->deadline_ms = now_ms() + OFCONN_TIMEOUT_MS;
+    c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
     for (int attempt = 0;; attempt++) {
         char *err = NULL;
         r = transact(c, lines, n, atomic, nowait, &err);
@@ -464,4 +455,96 @@ int ofconn_flows(struct ofconn *c, const char *flows, char **ret_err)
 int ofconn_flows_nowait(struct ofconn *c, const char *flows, char **ret_err)
 {
     return run(c, flows, false, true, ret_err);
+}
+
+/* Sends a flow statistics request and collects its replies (one or more
+ * messages with its xid) into 'ret' as ofp_flow_heads() or
+ * ofp_aggregate_flows() want them: each reply message, one after the
+ * other, is handed to 'take'. */
+static int stats(struct ofconn *c, uint16_t type, uint8_t table,
+                 uint64_t cookie, uint64_t mask,
+                 bool (*take)(const uint8_t *msg, size_t len, void *aux),
+                 void *aux, char **ret_err)
+{
+    uint8_t msg[OFCONN_MAX_MSG];
+    struct ofp_buf b = { 0 };
+    size_t len;
+    int r;
+
+    c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
+    if (c->fd < 0 && (r = do_connect(c, ret_err)) < 0) {
+        return r;
+    }
+    uint32_t xid = c->xid++;
+    ofp_put_flow_stats_request(&b, xid, type, table, cookie, mask);
+    r = send_all(c, &b);
+    free(b.data);
+    while (r >= 0) {
+        uint16_t mp_type, flags;
+        if ((r = recv_msg(c, msg, &len)) < 0) {
+            break;
+        }
+        note_nowait_error(c, msg, len);
+        if (ofp_msg_xid(msg) != xid) {
+            continue;
+        }
+        if (ofp_msg_type(msg) == OFPT_ERROR) {
+            _cleanup_free_ char *what = ofp_error_text(msg, len);
+            if (ret_err) {
+                *ret_err = xasprintf("%s refused a flow statistics request: "
+                                     "%s", c->bridge, what);
+            }
+            return -EPROTO;
+        }
+        if (!ofp_multipart_reply(msg, len, &mp_type, &flags)
+            || mp_type != type || !take(msg, len, aux)) {
+            r = -EPROTO;
+            break;
+        }
+        if (!(flags & OFPMPF_REPLY_MORE)) {
+            return 0;
+        }
+    }
+    disconnect(c);
+    return fail_errno(r, ret_err, "OpenFlow statistics from %s", c->bridge);
+}
+
+static bool take_count(const uint8_t *msg, size_t len, void *aux)
+{
+    return ofp_aggregate_flows(msg, len, aux);
+}
+
+int ofconn_flow_count(struct ofconn *c, uint64_t cookie, uint64_t mask,
+                      uint32_t *ret_count, char **ret_err)
+{
+    return stats(c, OFPMP_AGGREGATE, OFPTT_ALL, cookie, mask, take_count,
+                 ret_count, ret_err);
+}
+
+struct heads {
+    struct ofp_flow_head *v;
+    size_t n;
+};
+
+static bool take_heads(const uint8_t *msg, size_t len, void *aux)
+{
+    struct heads *h = aux;
+
+    return ofp_flow_heads(msg, len, &h->v, &h->n);
+}
+
+int ofconn_flow_heads(struct ofconn *c, uint8_t table,
+                      struct ofp_flow_head **ret, size_t *ret_n,
+                      char **ret_err)
+{
+    struct heads h = { 0 };
+    int r = stats(c, OFPMP_FLOW, table, 0, 0, take_heads, &h, ret_err);
+
+    if (r < 0) {
+        free(h.v);
+        return r;
+    }
+    *ret = h.v;
+    *ret_n = h.n;
+    return 0;
 }

@@ -6,10 +6,23 @@
 #ifndef OVSGW_OFCONN_H
 #define OVSGW_OFCONN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofp.h"
+
+/* Every call waits at most OFCONN_TIMEOUT_MS, or until the end of the
+ * time budget (timeval.h) if that comes first. */
+#define OFCONN_TIMEOUT_MS 10000
+
 struct ofconn;
 
+/* A connection to RUNDIR/BRIDGE.mgmt, opened on first use.  Never fails;
+ * the caller owns the result and frees it with ofconn_free() (NULL is
+ * fine), which closes the connection. */
 struct ofconn *ofconn_new(const char *rundir, const char *bridge);
 void ofconn_free(struct ofconn *c);
+/* The bridge's name (owned by 'c'). */
 const char *ofconn_bridge(const struct ofconn *c);
 
 /* Applies 'flows' (lines as flows.h writes them, "delete cookie=C/M" lines
@@ -34,5 +47,17 @@ int ofconn_flows_nowait(struct ofconn *c, const char *flows, char **ret_err);
  * the last call.  Returns -EINVAL with a message in '*ret_err' if it
  * refused something sent by ofconn_flows_nowait(), else 0 or -errno. */
 int ofconn_poll(struct ofconn *c, char **ret_err);
+
+/* Counts the flows whose cookie matches 'cookie' under 'mask', in every
+ * table.  Returns 0 and the count, or -errno with a message. */
+int ofconn_flow_count(struct ofconn *c, uint64_t cookie, uint64_t mask,
+                      uint32_t *ret_count, char **ret_err);
+
+/* Lists the table, priority and cookie of every flow in 'table'
+ * (OFPTT_ALL: all tables).  Returns 0 and a malloc'd array, or -errno
+ * with a message. */
+int ofconn_flow_heads(struct ofconn *c, uint8_t table,
+                      struct ofp_flow_head **ret, size_t *ret_n,
+                      char **ret_err);
 
 #endif

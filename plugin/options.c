@@ -46,7 +46,7 @@ static char *parse_one(const char *key, const char *val, struct options *o)
     } else if (!strcmp(key, "ovsgw.gateway_mac")) {
         uint8_t mac[MAC_LEN];
         static const uint8_t zero[MAC_LEN];
-        if (!util_mac_parse(val, mac) || (mac[0] & 1)
+        if (!addr_mac_parse(val, mac) || (mac[0] & 1)
             || !memcmp(mac, zero, MAC_LEN)) {
             return xasprintf("%s: bad MAC \"%s\": want a unicast "
                              "xx:xx:xx:xx:xx:xx", key, val);

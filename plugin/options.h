@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../flows/policy.h"
+#include "policy.h"
+#include "addr.h"
 #include "util.h"
 
 #define OPTIONS_BRIDGE_MAX 15 /* IFNAMSIZ - 1 */

@@ -7,16 +7,25 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "timeval.h"
 #include "util.h"
+
+/* Far above any reply to what ovsgw asks (a select of every interface
+ * with 1000 endpoints is about 300 KiB). */
+#define OVSDB_MAX_MSG (64 * 1024 * 1024)
 
 struct ovsdb {
     char *path;
     int fd;
     long long next_id;
     struct strbuf in; /* bytes received and not parsed yet */
+    /* Framing: how far 'in' was scanned for the end of the first JSON
+     * value, and the scanner's state there. */
+    size_t scanned;
+    int depth;
+    bool in_string, escaped;
 };
 
 int ovsdb_new(const char *remote, struct ovsdb **ret)
@@ -42,6 +51,9 @@ static void disconnect(struct ovsdb *db)
         db->fd = -1;
     }
     strbuf_free(&db->in);
+    db->scanned = 0;
+    db->depth = 0;
+    db->in_string = db->escaped = false;
 }
 
 void ovsdb_free(struct ovsdb *db)
@@ -73,22 +85,40 @@ static int connect_db(struct ovsdb *db)
     return 0;
 }
 
-static long long now_ms(void)
+/* Waits until the socket is ready for 'events' or 'deadline'. */
+static int wait_ready(struct ovsdb *db, short events, long long deadline)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+    struct pollfd p = { .fd = db->fd, .events = events };
+
+    for (;;) {
+        long long left = deadline - time_msec();
+        if (left <= 0) {
+            return -ETIMEDOUT;
+        }
+        int r = poll(&p, 1, (int) left);
+        if (r > 0) {
+            return 0;
+        }
+        if (r < 0 && errno != EINTR) {
+            return -errno;
+        }
+    }
 }
 
-static int send_json(struct ovsdb *db, const json_t *msg)
+static int send_json(struct ovsdb *db, const json_t *msg, long long deadline)
 {
     _cleanup_free_ char *s = json_dumps(msg, JSON_COMPACT);
     size_t len = strlen(s), off = 0;
 
     while (off < len) {
-        ssize_t n = send(db->fd, s + off, len - off, MSG_NOSIGNAL);
+        int r = wait_ready(db, POLLOUT, deadline);
+        if (r < 0) {
+            return r;
+        }
+        ssize_t n = send(db->fd, s + off, len - off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
             return -errno;
@@ -98,43 +128,61 @@ static int send_json(struct ovsdb *db, const json_t *msg)
     return 0;
 }
 
+/* Scans the input from where the last scan stopped for the end of the
+ * first JSON value (ovsdb-server sends objects one after the other).
+ * Returns its length once it is complete, else 0.  So every byte is
+ * scanned once and every message parsed once, however it was cut. */
+static size_t frame(struct ovsdb *db)
+{
+    for (; db->scanned < db->in.len; db->scanned++) {
+        char c = db->in.buf[db->scanned];
+        if (db->in_string) {
+            if (db->escaped) {
+                db->escaped = false;
+            } else if (c == '\\') {
+                db->escaped = true;
+            } else if (c == '"') {
+                db->in_string = false;
+            }
+        } else if (c == '"') {
+            db->in_string = true;
+        } else if (c == '{' || c == '[') {
+            db->depth++;
+        } else if ((c == '}' || c == ']') && --db->depth == 0) {
+            return ++db->scanned;
+        }
+    }
+    return 0;
+}
+
 /* Takes one complete JSON value off the input buffer, reading more as
  * needed until 'deadline'. */
 static int recv_json(struct ovsdb *db, long long deadline, json_t **ret)
 {
     for (;;) {
-        if (db->in.len) {
+        size_t len = frame(db);
+        if (len) {
             json_error_t err;
-            json_t *v = json_loadb(db->in.buf, db->in.len,
-                                   JSON_DISABLE_EOF_CHECK, &err);
-            if (v) {
-                size_t used = (size_t) err.position;
-                memmove(db->in.buf, db->in.buf + used, db->in.len - used);
-                db->in.len -= used;
-                db->in.buf[db->in.len] = '\0';
-                *ret = v;
-                return 0;
-            }
-            /* An error before the end of the buffer is a real one; at the
-             * end the value is just not complete yet. */
-            if ((size_t) err.position < db->in.len) {
+            json_t *v = json_loadb(db->in.buf, len, 0, &err);
+            memmove(db->in.buf, db->in.buf + len, db->in.len - len);
+            db->in.len -= len;
+            db->in.buf[db->in.len] = '\0';
+            db->scanned = 0;
+            if (!v) {
                 return -EPROTO;
             }
+            *ret = v;
+            return 0;
         }
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            return -ETIMEDOUT;
+        if (db->depth < 0 || db->in.len > OVSDB_MAX_MSG) {
+            return -EPROTO;
         }
-        struct pollfd p = { .fd = db->fd, .events = POLLIN };
-        int r = poll(&p, 1, (int) left);
-        if (r < 0 && errno != EINTR) {
-            return -errno;
-        }
-        if (r <= 0) {
-            continue;
+        int r = wait_ready(db, POLLIN, deadline);
+        if (r < 0) {
+            return r;
         }
         char buf[16384];
-        ssize_t n = recv(db->fd, buf, sizeof buf, 0);
+        ssize_t n = recv(db->fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;
@@ -170,7 +218,7 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
                 json_t **ret_result, char **ret_err)
 {
     long long id = db->next_id++;
-    long long deadline = now_ms() + OVSDB_TIMEOUT_MS;
+    long long deadline = time_deadline(OVSDB_TIMEOUT_MS);
     json_t *msg;
     int r;
 
@@ -187,7 +235,7 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
     }
     msg = json_pack("{s:s,s:o,s:I}", "method", method, "params", params,
                     "id", (json_int_t) id);
-    r = send_json(db, msg);
+    r = send_json(db, msg, deadline);
     json_decref(msg);
     while (r == 0) {
         json_t *in = NULL;
@@ -199,7 +247,7 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
             json_t *echo = json_pack(
                 "{s:O,s:n,s:O}", "result", json_object_get(in, "params"),
                 "error", "id", json_object_get(in, "id"));
-            r = send_json(db, echo);
+            r = send_json(db, echo, deadline);
             json_decref(echo);
             json_decref(in);
             continue;

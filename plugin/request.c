@@ -6,6 +6,13 @@
  * that tools and tests can use short IDs. */
 #define ID_MIN 12
 
+/* A value from the request, for a message: at most 'max' characters, cut
+ * at a character boundary, odd bytes escaped.  Malloc'd. */
+static char *shown(const char *s, size_t max)
+{
+    return util_str_clean(s, strlen(s), max);
+}
+
 static char *parse_id(const json_t *req, const char *key,
                       char ret[REQUEST_ID_MAX + 1])
 {
@@ -20,8 +27,9 @@ static char *parse_id(const json_t *req, const char *key,
     }
     s = json_string_value(v);
     if (strlen(s) > REQUEST_ID_MAX || !util_is_hex_id(s, ID_MIN)) {
-        return xasprintf("%s: bad ID \"%.80s\": want %d to %d hex digits",
-                         key, s, ID_MIN, REQUEST_ID_MAX);
+        _cleanup_free_ char *bad = shown(s, 80);
+        return xasprintf("%s: bad ID \"%s\": want %d to %d hex digits",
+                         key, bad, ID_MIN, REQUEST_ID_MAX);
     }
     strcpy(ret, s);
     return NULL;
@@ -57,7 +65,7 @@ static char *parse_pool(const json_t *d, size_t i, struct flows_subnet *ret)
         return xasprintf("IPv4Data[%zu]: want an object", i);
     }
     if (!json_is_string(pool)
-        || !util_cidr4_parse(json_string_value(pool), true, &net, &plen)) {
+        || !addr_cidr4_parse(json_string_value(pool), true, &net, &plen)) {
         return xasprintf("IPv4Data[%zu].Pool: want an IPv4 network like "
                          "10.20.1.0/24", i);
     }
@@ -69,15 +77,22 @@ static char *parse_pool(const json_t *d, size_t i, struct flows_subnet *ret)
         return xasprintf("IPv4Data[%zu]: missing Gateway", i);
     }
     /* Docker sends the gateway as CIDR; a bare address is taken too. */
-    if (!util_cidr4_parse(json_string_value(gw), false, &gwip, &gwplen)) {
-        if (!util_ip4_parse(json_string_value(gw), &gwip)) {
-            return xasprintf("IPv4Data[%zu].Gateway: bad address \"%.40s\"",
-                             i, json_string_value(gw));
+    if (!addr_cidr4_parse(json_string_value(gw), false, &gwip, &gwplen)) {
+        if (!addr_ip4_parse(json_string_value(gw), &gwip)) {
+            _cleanup_free_ char *v = shown(json_string_value(gw), 40);
+            return xasprintf("IPv4Data[%zu].Gateway: bad address \"%s\"",
+                             i, v);
         }
     }
-    if ((gwip & util_plen_mask(plen)) != net) {
+    if ((gwip & addr_plen_mask(plen)) != net) {
         return xasprintf("IPv4Data[%zu].Gateway %s is outside the pool %s",
                          i, json_string_value(gw), json_string_value(pool));
+    }
+    if (gwip == net || gwip == (net | ~addr_plen_mask(plen))) {
+        return xasprintf("IPv4Data[%zu].Gateway %s is the %s address of "
+                         "the pool %s", i, json_string_value(gw),
+                         gwip == net ? "network" : "broadcast",
+                         json_string_value(pool));
     }
     *ret = (struct flows_subnet) { .net = net, .plen = plen,
                                    .gateway = gwip };
@@ -116,7 +131,7 @@ char *request_parse_network(const json_t *req, struct request_network *ret)
         }
         for (size_t j = 0; j < i; j++) {
             const struct flows_subnet *a = &n.subnets[i], *b = &n.subnets[j];
-            uint32_t m = util_plen_mask(a->plen < b->plen ? a->plen
+            uint32_t m = addr_plen_mask(a->plen < b->plen ? a->plen
                                                           : b->plen);
             if ((a->net & m) == (b->net & m)) {
                 return xasprintf("IPv4Data[%zu] overlaps IPv4Data[%zu]", i,
@@ -155,9 +170,9 @@ char *request_parse_endpoint(const json_t *req, struct request_endpoint *ret)
     if (!json_is_string(addr) || !*json_string_value(addr)) {
         return xstrdup("Interface.Address: ovsgw needs an IPv4 address");
     }
-    if (!util_cidr4_parse(json_string_value(addr), false, &e.ip, &e.plen)) {
-        return xasprintf("Interface.Address: bad IPv4 CIDR \"%.40s\"",
-                         json_string_value(addr));
+    if (!addr_cidr4_parse(json_string_value(addr), false, &e.ip, &e.plen)) {
+        _cleanup_free_ char *v = shown(json_string_value(addr), 40);
+        return xasprintf("Interface.Address: bad IPv4 CIDR \"%s\"", v);
     }
     mac = json_object_get(iface, "MacAddress");
     if (mac && !json_is_null(mac)) {
@@ -165,10 +180,11 @@ char *request_parse_endpoint(const json_t *req, struct request_endpoint *ret)
             return xstrdup("Interface.MacAddress: want a string");
         }
         if (*json_string_value(mac)) {
-            if (!util_mac_parse(json_string_value(mac), e.mac)
-                || (e.mac[0] & 1)) {
+            if (!addr_mac_parse(json_string_value(mac), e.mac)
+                || !addr_mac_is_unicast(e.mac)) {
+                _cleanup_free_ char *v = shown(json_string_value(mac), 40);
                 return xasprintf("Interface.MacAddress: bad unicast MAC "
-                                 "\"%.40s\"", json_string_value(mac));
+                                 "\"%s\"", v);
             }
             e.mac_given = true;
         }

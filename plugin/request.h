@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../flows/flows.h"
+#include "flows.h"
+#include "addr.h"
 #include "util.h"
 
 #define REQUEST_ID_MAX 64

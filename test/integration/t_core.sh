@@ -189,6 +189,7 @@ test_bad_options() {
 # holds the OpenFlow number ovsgw asks for does not break anything.
 test_adopted_bridge() {
     ovsctl add-br bruser -- set bridge bruser datapath_type=netdev \
+        fail_mode=secure \
         -- add-port bruser userport -- set Interface userport \
         type=internal ofport_request=1
     check "network on the existing bridge bruser" dk network create \

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../flows/ofp.h"
+#include "ofp.h"
 
 int main(void)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/util.h"
+#include "util.h"
 
 static inline char *golden_slurp(const char *path)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../flows/flows.h"
+#include "flows.h"
 #include "golden.h"
 
 /* The seed: 10.20.1.0/24 and 10.20.2.0/24, vm1 and vm2 on ports 1, 2. */

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugin/util.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

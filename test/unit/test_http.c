@@ -7,8 +7,9 @@
 
 #include <cmocka.h>
 
-#include "../../plugin/driver.h"
-#include "../../plugin/http.h"
+#include "driver.h"
+#include "ovsgw.h"
+#include "http.h"
 
 static unsigned echo(void *ud, const json_t *req, json_t **ret)
 {
@@ -56,18 +57,45 @@ static void test_routing(void **state)
            "POST", "/Echo", "", HTTP_BODY_MAX + 1);
 }
 
+/* Any bytes in the path or method get an answer whose Err holds them,
+ * escaped: a path with byte 0xff used to crash the daemon. */
+static void test_any_bytes(void **state)
+{
+    (void) state;
+    expect(404, "{\"Err\":\"unknown path /\\\\xff\"}", "POST", "/\xff", "",
+           0);
+    expect(404, "{\"Err\":\"unknown path /a\\\\x0ab\"}", "POST", "/a\nb",
+           "", 0);
+    expect(405, "{\"Err\":\"/Echo: want POST, not \\\\xfe\\\\xff\"}",
+           "\xfe\xff", "/Echo", "", 0);
+    /* A path cut at 200 characters, never inside one. */
+    char path[512] = "/";
+    for (int i = 0; i < 250; i++) {
+        strcat(path, "\xc3\xa9");
+    }
+    char *got = NULL;
+    assert_int_equal(call("POST", path, "", 0, &got), 404);
+    json_t *j = json_loads(got, 0, NULL);
+    const char *err = json_string_value(json_object_get(j, "Err"));
+    assert_non_null(err);
+    assert_int_equal(strncmp(err, "unknown path /\xc3\xa9", 16), 0);
+    assert_non_null(strstr(err, "\xc3\xa9..."));
+    json_decref(j);
+    free(got);
+}
+
 /* The calls that need no OVS answer from the real route table. */
 static void test_driver_stateless(void **state)
 {
     size_t n;
     const struct http_route *r = driver_routes(&n);
-    struct driver *d;
-    struct driver_config cfg = { .ovsdb_remote = "unix:/nonexistent/db",
-                                 .ovs_rundir = "/nonexistent" };
+    struct ovsgw *d;
+    struct ovsgw_config cfg = { .ovsdb_remote = "unix:/nonexistent/db",
+                                .ovs_rundir = "/nonexistent" };
     char *got;
     (void) state;
 
-    assert_int_equal(driver_new(&cfg, &d), 0);
+    assert_int_equal(ovsgw_new(&cfg, &d), 0);
     assert_int_equal(http_dispatch(r, n, d, "POST", "/Plugin.Activate", "",
                                    0, &got), 200);
     assert_string_equal(got, "{\"Implements\":[\"NetworkDriver\"]}");
@@ -110,13 +138,14 @@ static void test_driver_stateless(void **state)
                                    strlen(create), &got), 400);
     assert_non_null(strstr(got, "unknown option \\\"ovsgw.bogus\\\""));
     free(got);
-    driver_free(d);
+    ovsgw_free(d);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_any_bytes),
         cmocka_unit_test(test_driver_stateless),
     };
     return cmocka_run_group_tests_name("http", tests, NULL, NULL);

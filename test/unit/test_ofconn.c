@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "../../flows/ofp.h"
-#include "../../plugin/ofconn.h"
+#include "ofp.h"
+#include "ofconn.h"
 
 /* Flow mods with this cookie are refused by the fake switch. */
 #define BAD_COOKIE 0xbadULL

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../flows/ofp.h"
+#include "ofp.h"
 
 static uint32_t be32_at(const uint8_t *p)
 {

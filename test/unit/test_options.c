@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugin/options.h"
+#include "options.h"
 
 static char *parse(const char *json, struct options *o)
 {

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "../../flows/flows.h"
-#include "../../flows/policy.h"
+#include "flows.h"
+#include "policy.h"
 #include "golden.h"
 
 #define KEY "ovsgw.tcp.rules"

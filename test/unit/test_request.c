@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugin/request.h"
+#include "request.h"
 
 /* The n-th captured request to 'path' (0-based). */
 static json_t *captured(const char *path, int nth)

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugin/status.h"
+#include "status.h"
 #include "golden.h"
 
 static void test_format(void **state)

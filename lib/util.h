@@ -1,5 +1,6 @@
-/* Small helpers shared by every module: allocation that aborts on OOM,
- * a growable string buffer, cleanup attributes, MAC and IPv4 text. */
+/* The bottom layer's small helpers, shared by flows/ and plugin/:
+ * allocation that aborts on OOM, a growable string buffer, cleanup
+ * attributes, integer and ID parsing, UTF-8 checks for messages. */
 #ifndef OVSGW_UTIL_H
 #define OVSGW_UTIL_H
 
@@ -23,6 +24,7 @@ void *xmalloc(size_t n);
 void *xzalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
@@ -43,33 +45,26 @@ void strbuf_addn(struct strbuf *sb, const void *data, size_t n);
 char *strbuf_take(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
 
-#define MAC_LEN 6
-#define MAC_STRLEN 18 /* "xx:xx:xx:xx:xx:xx" + NUL */
-
-/* Parses "xx:xx:xx:xx:xx:xx" (hex, either case).  Returns true on success;
- * 'ret' is not written on failure. */
-bool util_mac_parse(const char *s, uint8_t ret[MAC_LEN]);
-/* Formats 'mac' into 'buf' (MAC_STRLEN bytes), returns 'buf'. */
-char *util_mac_format(const uint8_t mac[MAC_LEN], char buf[MAC_STRLEN]);
-
-#define IP4_STRLEN 16
-/* Parses a dotted-quad IPv4 address strictly (four decimal octets, no
- * leading zeros beyond "0", no trailing text).  'ret' is in host order and
- * not written on failure. */
-bool util_ip4_parse(const char *s, uint32_t *ret);
-/* Parses "A.B.C.D/N" (N 0..32).  With 'strict_net', bits outside the
- * prefix must be zero.  Outputs are not written on failure. */
-bool util_cidr4_parse(const char *s, bool strict_net, uint32_t *ret_addr,
-                      int *ret_plen);
-/* Formats a host-order address into 'buf' (IP4_STRLEN bytes). */
-char *util_ip4_format(uint32_t ip, char buf[IP4_STRLEN]);
-/* The netmask of a prefix length, host order (0 for /0). */
-uint32_t util_plen_mask(int plen);
-
 /* Parses all of 's' as a decimal integer in [min, max]. */
 bool util_parse_int(const char *s, long min, long max, long *ret);
 
+/* The value of the hex digit 'c' (either case), or -1. */
+int util_hexval(char c);
+
 /* True if 's' consists of 'n' hex digits at least (IDs from Docker). */
 bool util_is_hex_id(const char *s, size_t min_len);
+
+/* The length of the longest prefix of 's' (of 'n' bytes) that is valid
+ * UTF-8 without NUL bytes (RFC 3629: no overlong forms, no surrogates). */
+size_t util_utf8_prefix(const char *s, size_t n);
+
+/* True if all 'n' bytes of 's' are valid UTF-8 without NUL bytes. */
+bool util_utf8_valid(const char *s, size_t n);
+
+/* Untrusted bytes made fit for a message: 's' ('n' bytes, any content)
+ * cut after at most 'max' characters, at a character boundary, with "..."
+ * when cut; bytes that are not valid UTF-8, and control characters, are
+ * written as \xNN.  Returns a malloc'd, valid UTF-8 string. */
+char *util_str_clean(const char *s, size_t n, size_t max);
 
 #endif

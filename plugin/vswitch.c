@@ -1,0 +1,463 @@
+#include "vswitch.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+static json_t *where_name(const char *name)
+{
+    return json_pack("[[s,s,s]]", "name", "==", name);
+}
+
+/* Runs 'ops' (taken) and returns the "count" of operation 'i' (rows an
+ * update or mutate touched), or -errno. */
+static long long transact_count(struct ovsdb *db, json_t *ops, size_t i,
+                                char **ret_err)
+{
+    json_t *res = NULL;
+    int r;
+
+    if ((r = ovsdb_transact(db, ops, &res, ret_err)) < 0) {
+        return r;
+    }
+    long long count = json_integer_value(
+        json_object_get(json_array_get(res, i), "count"));
+    json_decref(res);
+    return count;
+}
+
+/* Replaces the external_ids column of 'row' by an object of strings. */
+static void row_ext_to_object(json_t *row)
+{
+    json_object_set_new(row, "external_ids",
+                        ovsdb_map_to_object(json_object_get(
+                            row, "external_ids")));
+}
+
+int vswitch_bridge_get(struct ovsdb *db, const char *name, json_t **ret_row,
+                       char **ret_err)
+{
+    json_t *rows = NULL;
+    int r = ovsdb_select(db, "Bridge", name,
+                         "_uuid,external_ids,datapath_type,fail_mode", &rows,
+                         ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
+    }
+    *ret_row = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    row_ext_to_object(*ret_row);
+    return 1;
+}
+
+int vswitch_bridge_create(struct ovsdb *db, const char *name,
+                          const char *datapath, json_t *ext, char **ret_err)
+{
+    json_t *ops = json_pack(
+        "[{s:s,s:s,s:{s:s,s:s},s:s},"
+        " {s:s,s:s,s:{s:s,s:o},s:s},"
+        " {s:s,s:s,s:{s:s,s:o,s:s,s:s,s:[s,[s,s,s]],s:o},s:s},"
+        " {s:s,s:s,s:[],s:[[s,s,o]]}]",
+        "op", "insert", "table", "Interface", "row", "name", name, "type",
+        "internal", "uuid-name", "iface",
+        "op", "insert", "table", "Port", "row", "name", name, "interfaces",
+        ovsdb_named("iface"), "uuid-name", "port",
+        "op", "insert", "table", "Bridge", "row", "name", name, "ports",
+        ovsdb_named("port"), "fail_mode", "secure", "datapath_type",
+        datapath, "protocols", "set", "OpenFlow10", "OpenFlow13",
+        "OpenFlow14", "external_ids", ovsdb_map(ext), "uuid-name", "br",
+        "op", "mutate", "table", "Open_vSwitch", "where", "mutations",
+        "bridges", "insert", ovsdb_named("br"));
+
+    json_decref(ext);
+    return ovsdb_transact(db, ops, NULL, ret_err);
+}
+
+int vswitch_bridge_wait(struct ovsdb *db, const char *name, char **ret_err)
+{
+    _cleanup_free_ char *err = NULL;
+    json_t *row = NULL;
+    int r;
+
+    r = ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:o,s:[s],s:s,s:[{s:[s,[]]}],s:i}]", "op",
+                  "wait", "table", "Bridge", "where", where_name(name),
+                  "columns", "datapath_id", "until", "!=", "rows",
+                  "datapath_id", "set", "timeout", VSWITCH_BRIDGE_WAIT_MS),
+        NULL, &err);
+    if (r >= 0) {
+        return 0;
+    }
+    if (!ret_err) {
+        return r;
+    }
+    /* ovs-vswitchd may say why in the error column of the bridge's own
+     * interface. */
+    const json_t *why = NULL;
+    if (r == -EPROTO
+        && vswitch_iface_get(db, name, "error", &row, NULL) > 0) {
+        why = json_object_get(row, "error");
+        if (json_is_array(why)) { /* an empty optional is ["set",[]] */
+            why = json_array_get(json_array_get(why, 1), 0);
+        }
+    }
+    if (json_is_string(why)) {
+        *ret_err = xasprintf("ovs-vswitchd cannot create it: %s",
+                             json_string_value(why));
+    } else if (r == -EPROTO) {
+        *ret_err = xasprintf("ovs-vswitchd did not create it within %d s "
+                             "(its log says why)",
+                             VSWITCH_BRIDGE_WAIT_MS / 1000);
+    } else {
+        *ret_err = TAKE_PTR(err);
+    }
+    json_decref(row);
+    return r;
+}
+
+int vswitch_bridge_delete(struct ovsdb *db, const char *name,
+                          char **ret_err)
+{
+    json_t *row = NULL;
+    int r = vswitch_bridge_get(db, name, &row, ret_err);
+
+    if (r <= 0) {
+        return r;
+    }
+    const char *uuid = json_string_value(
+        json_array_get(json_object_get(row, "_uuid"), 1));
+    /* Bridge, Port and Interface rows go with the last reference. */
+    r = ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:[],s:[[s,s,o]]}]", "op", "mutate", "table",
+                  "Open_vSwitch", "where", "mutations", "bridges", "delete",
+                  ovsdb_uuid(uuid ? uuid : "")),
+        NULL, ret_err);
+    json_decref(row);
+    return r;
+}
+
+int vswitch_bridge_set_key(struct ovsdb *db, const char *name,
+                           const char *key, const char *value,
+                           char **ret_err)
+{
+    /* A map insert does not replace a key that is there: delete first. */
+    long long count = transact_count(
+        db,
+        json_pack("[{s:s,s:s,s:o,s:[[s,s,[s,[s]]]]},"
+                  " {s:s,s:s,s:o,s:[[s,s,o]]}]",
+                  "op", "mutate", "table", "Bridge", "where",
+                  where_name(name), "mutations", "external_ids", "delete",
+                  "set", key, "op", "mutate", "table", "Bridge", "where",
+                  where_name(name), "mutations", "external_ids", "insert",
+                  ovsdb_map(json_pack("{s:s}", key, value))),
+        1, ret_err);
+
+    if (count < 0) {
+        return (int) count;
+    }
+    if (count != 1) {
+        if (ret_err) {
+            *ret_err = xasprintf("bridge %s is gone from OVSDB", name);
+        }
+        return -ENOENT;
+    }
+    return 0;
+}
+
+int vswitch_bridge_del_key(struct ovsdb *db, const char *name,
+                           const char *key, char **ret_err)
+{
+    return ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:o,s:[[s,s,[s,[s]]]]}]", "op", "mutate",
+                  "table", "Bridge", "where", where_name(name), "mutations",
+                  "external_ids", "delete", "set", key),
+        NULL, ret_err);
+}
+
+int vswitch_port_add(struct ovsdb *db, const char *bridge,
+                     const char *ifname, int ofport, json_t *ext,
+                     char **ret_err)
+{
+    json_t *ops = json_pack(
+        "[{s:s,s:s,s:{s:s,s:i,s:o},s:s},"
+        " {s:s,s:s,s:{s:s,s:o},s:s},"
+        " {s:s,s:s,s:o,s:[[s,s,o]]}]",
+        "op", "insert", "table", "Interface", "row", "name", ifname,
+        "ofport_request", ofport, "external_ids", ovsdb_map(ext),
+        "uuid-name", "iface",
+        "op", "insert", "table", "Port", "row", "name", ifname,
+        "interfaces", ovsdb_named("iface"), "uuid-name", "port",
+        "op", "mutate", "table", "Bridge", "where", where_name(bridge),
+        "mutations", "ports", "insert", ovsdb_named("port"));
+
+    json_decref(ext);
+    long long count = transact_count(db, ops, 2, ret_err);
+    if (count < 0) {
+        return (int) count;
+    }
+    if (count != 1) {
+        /* The unreferenced Port and Interface rows were dropped. */
+        if (ret_err) {
+            *ret_err = xasprintf("bridge %s is gone from OVSDB", bridge);
+        }
+        return -ENOENT;
+    }
+    return 0;
+}
+
+int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,
+                     char **ret_err)
+{
+    json_t *rows = NULL;
+    int r = ovsdb_select(db, "Port", name, "_uuid", &rows, ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    const char *uuid = json_string_value(json_array_get(
+        json_object_get(json_array_get(rows, 0), "_uuid"), 1));
+    if (uuid) {
+        r = ovsdb_transact(
+            db,
+            json_pack("[{s:s,s:s,s:o,s:[[s,s,o]]}]", "op", "mutate",
+                      "table", "Bridge", "where", where_name(bridge),
+                      "mutations", "ports", "delete", ovsdb_uuid(uuid)),
+            NULL, ret_err);
+    }
+    json_decref(rows);
+    return r;
+}
+
+int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
+                          char **ret_err)
+{
+    json_t *ops = json_pack("[{s:s,s:s,s:o,s:{s:o}}]", "op", "update",
+                            "table", "Interface", "where", where_name(name),
+                            "row", "external_ids", ovsdb_map(ext));
+
+    json_decref(ext);
+    long long count = transact_count(db, ops, 0, ret_err);
+    if (count < 0) {
+        return (int) count;
+    }
+    if (count != 1) {
+        if (ret_err) {
+            *ret_err = xasprintf("interface %s is gone from OVSDB", name);
+        }
+        return -ENOENT;
+    }
+    return 0;
+}
+
+int vswitch_iface_get(struct ovsdb *db, const char *name,
+                      const char *columns, json_t **ret_row, char **ret_err)
+{
+    json_t *rows = NULL;
+    int r = ovsdb_select(db, "Interface", name, columns, &rows, ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
+    }
+    *ret_row = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    return 1;
+}
+
+int vswitch_ifaces(struct ovsdb *db, const char *columns, json_t **ret_rows,
+                   char **ret_err)
+{
+    return ovsdb_select(db, "Interface", NULL, columns, ret_rows, ret_err);
+}
+
+/* The UUIDs in a set column (or a single UUID). */
+static void uuids_of(const json_t *col, json_t *out)
+{
+    const char *kind = json_string_value(json_array_get(col, 0));
+    size_t i;
+    json_t *u;
+
+    if (kind && !strcmp(kind, "uuid")) {
+        json_array_append(out, json_array_get(col, 1));
+        return;
+    }
+    json_array_foreach(json_array_get(col, 1), i, u) {
+        json_array_append(out, json_array_get(u, 1));
+    }
+}
+
+static bool str_in(const json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(arr, i, v) {
+        if (s && !strcmp(json_string_value(v), s)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int vswitch_bridge_ofports(struct ovsdb *db, const char *bridge, int **ret,
+                           size_t *ret_n, char **ret_err)
+{
+    json_t *res = NULL, *row;
+    size_t i;
+    int r = ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:o,s:[s]},{s:s,s:s,s:[],s:[s,s]},"
+                  " {s:s,s:s,s:[],s:[s,s,s]}]",
+                  "op", "select", "table", "Bridge", "where",
+                  where_name(bridge), "columns", "ports",
+                  "op", "select", "table", "Port", "where", "columns",
+                  "_uuid", "interfaces",
+                  "op", "select", "table", "Interface", "where", "columns",
+                  "_uuid", "ofport", "ofport_request"),
+        &res, ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    json_t *ports = json_array(), *ifaces = json_array();
+    uuids_of(json_object_get(json_array_get(json_object_get(
+                 json_array_get(res, 0), "rows"), 0), "ports"), ports);
+    json_array_foreach(json_object_get(json_array_get(res, 1), "rows"), i,
+                       row) {
+        const char *u = json_string_value(json_array_get(
+            json_object_get(row, "_uuid"), 1));
+        if (str_in(ports, u)) {
+            uuids_of(json_object_get(row, "interfaces"), ifaces);
+        }
+    }
+    int *out = xmalloc((json_array_size(ifaces) * 2 + 1) * sizeof *out);
+    size_t n = 0;
+    json_array_foreach(json_object_get(json_array_get(res, 2), "rows"), i,
+                       row) {
+        const char *u = json_string_value(json_array_get(
+            json_object_get(row, "_uuid"), 1));
+        if (!str_in(ifaces, u)) {
+            continue;
+        }
+        long long of = ovsdb_int_value(json_object_get(row, "ofport"), -1);
+        long long req = ovsdb_int_value(json_object_get(row,
+                                                        "ofport_request"),
+                                        -1);
+        if (of > 0) {
+            out[n++] = (int) of;
+        }
+        if (req > 0 && req != of) {
+            out[n++] = (int) req;
+        }
+    }
+    json_decref(ports);
+    json_decref(ifaces);
+    json_decref(res);
+    *ret = out;
+    *ret_n = n;
+    return 0;
+}
+
+int vswitch_userspace_tso(struct ovsdb *db, bool *ret_on, char **ret_err)
+{
+    json_t *rows = NULL;
+    int r;
+
+    if ((r = ovsdb_select(db, "Open_vSwitch", NULL, "other_config", &rows,
+                          ret_err)) < 0) {
+        return r;
+    }
+    json_t *oc = ovsdb_map_to_object(json_object_get(
+        json_array_get(rows, 0), "other_config"));
+    const char *v = json_string_value(
+        json_object_get(oc, "userspace-tso-enable"));
+    *ret_on = v && !strcmp(v, "true");
+    json_decref(oc);
+    json_decref(rows);
+    return 0;
+}
+
+int vswitch_load(struct ovsdb *db, json_t **ret_bridges, json_t **ret_ifaces,
+                 char **ret_err)
+{
+    json_t *res = NULL, *row;
+    size_t i;
+    int r = ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:[],s:[s,s,s]},{s:s,s:s,s:[],s:[s,s,s,s]}]",
+                  "op", "select", "table", "Bridge", "where", "columns",
+                  "name", "external_ids", "datapath_type", "op", "select",
+                  "table", "Interface", "where", "columns", "name",
+                  "external_ids", "ofport", "ofport_request"),
+        &res, ret_err);
+
+    if (r < 0) {
+        return r;
+    }
+    *ret_bridges = json_incref(json_object_get(json_array_get(res, 0),
+                                               "rows"));
+    *ret_ifaces = json_incref(json_object_get(json_array_get(res, 1),
+                                              "rows"));
+    json_decref(res);
+    if (!json_is_array(*ret_bridges) || !json_is_array(*ret_ifaces)) {
+        json_decref(*ret_bridges);
+        json_decref(*ret_ifaces);
+        if (ret_err) {
+            *ret_err = xstrdup("OVSDB sent no rows");
+        }
+        return -EPROTO;
+    }
+    json_array_foreach(*ret_bridges, i, row) {
+        row_ext_to_object(row);
+    }
+    json_array_foreach(*ret_ifaces, i, row) {
+        row_ext_to_object(row);
+    }
+    return 0;
+}
+
+json_t *vswitch_iface_stats(struct ovsdb *db)
+{
+    json_t *rows = NULL, *row, *out = json_object();
+    size_t i;
+
+    if (ovsdb_select(db, "Interface", NULL, "name,statistics", &rows,
+                     NULL) < 0) {
+        return out;
+    }
+    json_array_foreach(rows, i, row) {
+        const char *name = json_string_value(json_object_get(row, "name"));
+        const json_t *pairs = json_array_get(json_object_get(row,
+                                                             "statistics"),
+                                             1);
+        json_int_t rx = 0, tx = 0;
+        size_t k;
+        json_t *pair;
+        json_array_foreach(pairs, k, pair) {
+            const char *key = json_string_value(json_array_get(pair, 0));
+            json_int_t v = json_integer_value(json_array_get(pair, 1));
+            if (key && !strcmp(key, "rx_packets")) {
+                rx = v;
+            } else if (key && !strcmp(key, "tx_packets")) {
+                tx = v;
+            }
+        }
+        if (name) {
+            json_object_set_new(out, name, json_pack("[I,I]", rx, tx));
+        }
+    }
+    json_decref(rows);
+    return out;
+}

@@ -1,0 +1,137 @@
+/* The bottom layer: UTF-8 checks for messages, addresses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+#include "util.h"
+
+static void test_utf8(void **state)
+{
+    (void) state;
+    assert_true(util_utf8_valid("", 0));
+    assert_true(util_utf8_valid("abc", 3));
+    assert_true(util_utf8_valid("\xc3\xa9t\xc3\xa9", 5));       /* été */
+    assert_true(util_utf8_valid("\xe2\x82\xac", 3));            /* € */
+    assert_true(util_utf8_valid("\xf0\x9f\x90\xb3", 4));        /* 🐳 */
+    assert_false(util_utf8_valid("\xff", 1));
+    assert_false(util_utf8_valid("\xc3", 1));                   /* cut */
+    assert_false(util_utf8_valid("\xc0\xaf", 2));               /* overlong */
+    assert_false(util_utf8_valid("\xed\xa0\x80", 3));           /* surrogate */
+    assert_false(util_utf8_valid("\xf4\x90\x80\x80", 4));       /* > 10FFFF */
+    assert_false(util_utf8_valid("a\0b", 3));
+    assert_int_equal(util_utf8_prefix("ab\xe2\x82", 4), 2);
+}
+
+static void expect_clean(const char *in, size_t n, size_t max,
+                         const char *want)
+{
+    char *got = util_str_clean(in, n, max);
+    assert_string_equal(got, want);
+    assert_true(util_utf8_valid(got, strlen(got)));
+    free(got);
+}
+
+static void test_str_clean(void **state)
+{
+    (void) state;
+    expect_clean("/NetworkDriver.Join", 19, 200, "/NetworkDriver.Join");
+    expect_clean("/\xff", 2, 200, "/\\xff");
+    expect_clean("a\nb\x7f", 4, 200, "a\\x0ab\\x7f");
+    expect_clean("a\0b", 3, 200, "a\\x00b");
+    /* Cut at a character boundary, never inside one. */
+    expect_clean("\xc3\xa9\xc3\xa9\xc3\xa9", 6, 2, "\xc3\xa9\xc3\xa9...");
+    expect_clean("ab\xe2\x82", 4, 10, "ab\\xe2\\x82");
+    expect_clean("", 0, 10, "");
+}
+
+static void test_mac(void **state)
+{
+    uint8_t mac[MAC_LEN];
+    char buf[MAC_STRLEN];
+    (void) state;
+
+    assert_true(addr_mac_parse("02:42:0A:14:01:64", mac));
+    assert_string_equal(addr_mac_format(mac, buf), "02:42:0a:14:01:64");
+    assert_true(addr_mac_is_unicast(mac));
+    assert_false(addr_mac_parse("02:42:0a:14:01", mac));
+    assert_false(addr_mac_parse("02:42:0a:14:01:64:", mac));
+    assert_true(addr_mac_parse("ff:ff:ff:ff:ff:ff", mac));
+    assert_false(addr_mac_is_unicast(mac));
+    assert_true(addr_mac_parse("01:00:5e:00:00:01", mac));
+    assert_false(addr_mac_is_unicast(mac));
+    assert_true(addr_mac_parse("00:00:00:00:00:00", mac));
+    assert_false(addr_mac_is_unicast(mac));
+}
+
+static void test_ip4(void **state)
+{
+    uint32_t ip;
+    int plen;
+    char buf[IP4_STRLEN];
+    (void) state;
+
+    assert_true(addr_ip4_parse("10.20.1.100", &ip));
+    assert_int_equal(ip, 0x0a140164);
+    assert_string_equal(addr_ip4_format(ip, buf), "10.20.1.100");
+    assert_false(addr_ip4_parse("10.20.1.256", &ip));
+    assert_false(addr_ip4_parse("10.20.01.1", &ip));
+    assert_false(addr_ip4_parse("10.20.1", &ip));
+    assert_true(addr_cidr4_parse("10.20.1.0/24", true, &ip, &plen));
+    assert_int_equal(plen, 24);
+    assert_false(addr_cidr4_parse("10.20.1.1/24", true, &ip, &plen));
+    assert_true(addr_cidr4_parse("10.20.1.1/24", false, &ip, &plen));
+    assert_false(addr_cidr4_parse("10.20.1.0/33", false, &ip, &plen));
+    assert_false(addr_cidr4_parse("10.20.1.0/024", false, &ip, &plen));
+    assert_int_equal(addr_plen_mask(0), 0);
+    assert_int_equal(addr_plen_mask(24), 0xffffff00);
+    assert_int_equal(addr_plen_mask(32), 0xffffffff);
+}
+
+static void test_ip6(void **state)
+{
+    struct in6_addr a, b;
+    int plen;
+    char buf[IP6_STRLEN];
+    uint8_t mac[MAC_LEN] = { 0x02, 0x42, 0x0a, 0x14, 0x01, 0x64 };
+    (void) state;
+
+    assert_true(addr_ip6_parse("fd00:20:1::10", &a));
+    assert_string_equal(addr_ip6_format(&a, buf), "fd00:20:1::10");
+    assert_true(addr_ip6_parse("FD00:0020:0001:0000:0000:0000:0000:0010",
+                               &b));
+    assert_true(addr_ip6_equal(&a, &b));
+    assert_false(addr_ip6_parse("fd00::1/64", &a));
+    assert_false(addr_ip6_parse("fe80::1%eth0", &a));
+    assert_false(addr_ip6_parse("[fd00::1]", &a));
+    assert_false(addr_ip6_parse("10.20.1.1", &a));
+    assert_true(addr_cidr6_parse("fd00:20:1::/64", true, &a, &plen));
+    assert_int_equal(plen, 64);
+    assert_false(addr_cidr6_parse("fd00:20:1::1/64", true, &a, &plen));
+    assert_true(addr_cidr6_parse("fd00:20:1::1/64", false, &a, &plen));
+    assert_false(addr_cidr6_parse("fd00:20:1::/129", false, &a, &plen));
+    assert_true(addr_ip6_parse("fd00:20:1::10", &a));
+    assert_true(addr_ip6_parse("fd00:20:1:0:ffff::1", &b));
+    assert_true(addr_ip6_same_prefix(&a, &b, 64));
+    assert_false(addr_ip6_same_prefix(&a, &b, 65));
+    a = addr_ip6_link_local(mac);
+    assert_string_equal(addr_ip6_format(&a, buf), "fe80::42:aff:fe14:164");
+    assert_true(addr_ip6_parse("fd00:20:1::1234:5678", &b));
+    a = addr_ip6_solicited_node(&b);
+    assert_string_equal(addr_ip6_format(&a, buf), "ff02::1:ff34:5678");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_str_clean),
+        cmocka_unit_test(test_mac),
+        cmocka_unit_test(test_ip4),
+        cmocka_unit_test(test_ip6),
+    };
+    return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
+}

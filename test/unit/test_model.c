@@ -1,0 +1,119 @@
+/* The model's allocators: tags, cookie halves, OpenFlow ports and names
+ * stay unique, also against other drivers on a shared bridge. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+#include "util.h"
+
+static struct network *net(struct model *m, const char *id,
+                           const char *bridge)
+{
+    struct network *n = xzalloc(sizeof *n);
+
+    strcpy(n->id, id);
+    strcpy(n->bridge, bridge);
+    n->tag = model_pick_tag(m, bridge, id, NULL, 0);
+    model_add_network(m, n);
+    return n;
+}
+
+static struct endpoint *ep(struct network *n, const char *id, int ofport)
+{
+    struct endpoint *e = xzalloc(sizeof *e);
+
+    strcpy(e->id, id);
+    e->fe.id = network_pick_cookie(n, id);
+    e->fe.ofport = ofport;
+    snprintf(e->host_if, sizeof e->host_if, "og%.12s", id);
+    snprintf(e->peer_if, sizeof e->peer_if, "oc%.12s", id);
+    network_add_endpoint(n, e);
+    return e;
+}
+
+static void test_tags(void **state)
+{
+    struct model m = { 0 };
+    (void) state;
+
+    struct network *a = net(&m, "0000000500000000", "br0");
+    assert_int_equal(a->tag, 5);
+    /* Same prefix on the same bridge: the next free tag. */
+    struct network *b = net(&m, "0000000500000001", "br0");
+    assert_int_equal(b->tag, 6);
+    /* On another bridge the tag may repeat. */
+    struct network *c = net(&m, "0000000500000002", "br1");
+    assert_int_equal(c->tag, 5);
+    /* Tags of another driver's networks on the bridge are skipped. */
+    uint32_t taken[] = { 7, 8 };
+    assert_int_equal(model_pick_tag(&m, "br0", "0000000500000003", taken, 2),
+                     9);
+    /* Zero is never a tag. */
+    assert_int_equal(model_pick_tag(&m, "br2", "0000000000000000", NULL, 0),
+                     1);
+    assert_true(model_bridge_shared(&m, a));
+    assert_false(model_bridge_shared(&m, c));
+    model_clear(&m);
+}
+
+static void test_cookies_and_ports(void **state)
+{
+    struct model m = { 0 };
+    (void) state;
+
+    struct network *a = net(&m, "0000000500000000", "br0");
+    struct endpoint *e1 = ep(a, "abcdef0100000000", 1);
+    struct endpoint *e2 = ep(a, "abcdef0100000001", 2);
+    assert_int_equal(e1->fe.id, 0xabcdef01);
+    assert_int_equal(e2->fe.id, 0xabcdef02);
+    assert_int_equal(network_pick_cookie(a, "0000000000000000"), 1);
+    assert_int_equal(model_pick_ofport(&m, "br0"), 3);
+    assert_int_equal(model_pick_ofport(&m, "br1"), 1);
+    model_add_spare(&m, "br0", "ogspare", "ocspare", 3, true, 0);
+    assert_int_equal(model_pick_ofport(&m, "br0"), 4);
+    /* Ports of others on the bridge keep their numbers. */
+    int *others = xmalloc(3 * sizeof *others);
+    others[0] = 4;
+    others[1] = 5;
+    others[2] = 7;
+    model_set_foreign_ports(&m, "br0", others, 3);
+    assert_int_equal(model_pick_ofport(&m, "br0"), 6);
+    assert_int_equal(model_pick_ofport(&m, "br1"), 1);
+    assert_true(model_ifname_used(&m, "ogabcdef010000"));
+    assert_true(model_ifname_used(&m, "ocspare"));
+    assert_false(model_ifname_used(&m, "ogabcdef019999"));
+    struct spare *s = model_take_spare(&m, "br0");
+    assert_string_equal(s->host_if, "ogspare");
+    assert_null(model_take_spare(&m, "br0"));
+    free(s);
+    assert_int_equal(network_subnet_of(a, 0x0a000001), 0);
+    model_clear(&m);
+}
+
+static void test_macs(void **state)
+{
+    uint8_t mac[MAC_LEN];
+    static const uint8_t gw[MAC_LEN] = { 0x06, 0x01, 0x23, 0x45, 0x67, 0x89 };
+    static const uint8_t ep4[MAC_LEN] = { 0x02, 0x42, 0x0a, 0x14, 0x01,
+                                          0x64 };
+    (void) state;
+
+    model_gateway_mac("0123456789abcdef", mac);
+    assert_memory_equal(mac, gw, MAC_LEN);
+    model_endpoint_mac(0x0a140164, mac);
+    assert_memory_equal(mac, ep4, MAC_LEN);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_cookies_and_ports),
+        cmocka_unit_test(test_macs),
+    };
+    return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}

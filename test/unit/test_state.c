@@ -1,0 +1,263 @@
+/* The external_ids state codec: what is written is read back the same,
+ * versions are honoured, and broken states are refused with a reason. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "state.h"
+#include "util.h"
+
+static const char ID[] = "0123456789abcdef0123456789abcdef";
+
+static struct network *sample_network(void)
+{
+    struct network *n = xzalloc(sizeof *n);
+    const char *opts = "{\"ovsgw.tcp.rules\": \"deny 10.20.2.0/24->"
+                       "10.20.1.0/24\", \"com.docker.network.driver.mtu\": "
+                       "\"1400\"}";
+
+    strcpy(n->id, ID);
+    strcpy(n->bridge, "ovsgw-012345678");
+    n->tag = 0x01234567;
+    n->generic = json_loads(opts, 0, NULL);
+    assert_null(options_parse(n->generic, &n->opts));
+    model_gateway_mac(ID, n->gateway_mac);
+    n->n_subnets = 2;
+    n->subnets[0] = (struct flows_subnet) { 0x0a140100, 24, 0x0a140101 };
+    n->subnets[1] = (struct flows_subnet) { 0x0a140200, 24, 0x0a1402fe };
+    return n;
+}
+
+static void test_network_round_trip(void **state)
+{
+    struct network *n = sample_network(), *back = NULL;
+    (void) state;
+
+    _cleanup_free_ char *text = state_network_encode(n, "ovsgw");
+    assert_non_null(strstr(text, "\"version\":2"));
+    assert_non_null(strstr(text, "\"compat\":1"));
+    assert_null(state_network_decode(ID, "ovsgw-012345678", text, "ovsgw",
+                                     &back));
+    assert_non_null(back);
+    assert_string_equal(back->id, n->id);
+    assert_string_equal(back->bridge, n->bridge);
+    assert_int_equal(back->tag, n->tag);
+    assert_memory_equal(back->gateway_mac, n->gateway_mac, MAC_LEN);
+    assert_int_equal(back->n_subnets, 2);
+    assert_memory_equal(back->subnets, n->subnets, 2 * sizeof n->subnets[0]);
+    assert_int_equal(back->opts.mtu, 1400);
+    assert_int_equal(back->opts.policy.n_rules, 1);
+    assert_true(json_equal(back->generic, n->generic));
+    /* Encoding what was decoded gives the same text. */
+    _cleanup_free_ char *again = state_network_encode(back, "ovsgw");
+    assert_string_equal(again, text);
+
+    uint32_t tag;
+    assert_true(state_network_tag(text, &tag));
+    assert_int_equal(tag, n->tag);
+    network_free(back);
+    network_free(n);
+}
+
+static void test_network_versions(void **state)
+{
+    struct network *n = NULL;
+    (void) state;
+
+    /* Version 1 (no "version", no "compat") is read. */
+    const char *v1 = "{\"driver\":\"ovsgw\",\"tag\":7,\"gateway_mac\":"
+                     "\"06:01:02:03:04:05\",\"subnets\":[{\"pool\":"
+                     "\"10.1.0.0/16\",\"gateway\":\"10.1.0.1\"}],"
+                     "\"options\":null,\"tcp_policy\":\"default allow\"}";
+    assert_null(state_network_decode(ID, "br", v1, "ovsgw", &n));
+    assert_non_null(n);
+    assert_int_equal(n->tag, 7);
+    network_free(n);
+
+    /* A newer writer's state that older readers may read: keys this
+     * reader does not know are ignored. */
+    const char *newer = "{\"version\":9,\"compat\":2,\"driver\":\"ovsgw\","
+                        "\"tag\":7,\"gateway_mac\":\"06:01:02:03:04:05\","
+                        "\"subnets\":[{\"pool\":\"10.1.0.0/16\",\"gateway\":"
+                        "\"10.1.0.1\"}],\"future\":[1,2,3]}";
+    n = NULL;
+    assert_null(state_network_decode(ID, "br", newer, "ovsgw", &n));
+    assert_non_null(n);
+    network_free(n);
+
+    /* One it must not read: left alone, with the reason. */
+    const char *too_new = "{\"version\":9,\"compat\":9,\"driver\":\"ovsgw\","
+                          "\"tag\":7,\"gateway_mac\":\"06:01:02:03:04:05\","
+                          "\"subnets\":[{\"pool\":\"10.1.0.0/16\","
+                          "\"gateway\":\"10.1.0.1\"}]}";
+    n = NULL;
+    _cleanup_free_ char *why = state_network_decode(ID, "br", too_new,
+                                                    "ovsgw", &n);
+    assert_null(n);
+    assert_string_equal(why, "state version 9 needs a newer ovsgw (this one "
+                             "reads up to version 2)");
+
+    /* Another driver's network is not an error, and not ours. */
+    n = (struct network *) 1;
+    assert_null(state_network_decode(ID, "br", v1, "other", &n));
+    assert_null(n);
+}
+
+static void test_network_broken(void **state)
+{
+    static const char *const broken[] = {
+        NULL, "", "{", "[]", "{\"tag\":7}",
+        "{\"tag\":0,\"subnets\":[{\"pool\":\"10.1.0.0/16\",\"gateway\":"
+        "\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\"}",
+        "{\"tag\":7,\"subnets\":[],\"gateway_mac\":\"06:01:02:03:04:05\"}",
+        "{\"tag\":7,\"version\":\"2\",\"subnets\":[{\"pool\":\"10.1.0.0/16\","
+        "\"gateway\":\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\"}",
+    };
+    (void) state;
+
+    for (size_t i = 0; i < ARRAY_SIZE(broken); i++) {
+        struct network *n = NULL;
+        _cleanup_free_ char *why = state_network_decode(ID, "br", broken[i],
+                                                        "ovsgw", &n);
+        assert_string_equal(why, "malformed state");
+        assert_null(n);
+    }
+    struct {
+        const char *text, *why;
+    } bad[] = {
+        { "{\"tag\":7,\"subnets\":[{\"pool\":\"10.1.0.1/16\",\"gateway\":"
+          "\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\"}",
+          "bad subnet" },
+        { "{\"tag\":7,\"subnets\":[{\"pool\":\"10.1.0.0/16\",\"gateway\":"
+          "\"10.1.0.1\"}],\"gateway_mac\":\"zz\"}", "bad gateway_mac" },
+        { "{\"tag\":7,\"subnets\":[{\"pool\":\"10.1.0.0/16\",\"gateway\":"
+          "\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\","
+          "\"options\":{\"ovsgw.x\":\"1\"}}",
+          "unknown option \"ovsgw.x\" (known: ovsgw.bridge, ovsgw.datapath, "
+          "ovsgw.gateway_mac, ovsgw.tcp.default, ovsgw.tcp.rules, "
+          "com.docker.network.driver.mtu)" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct network *n = NULL;
+        _cleanup_free_ char *why = state_network_decode(ID, "br",
+                                                        bad[i].text,
+                                                        "ovsgw", &n);
+        assert_non_null(why);
+        assert_string_equal(why, bad[i].why);
+        assert_null(n);
+    }
+}
+
+static void test_network_key(void **state)
+{
+    (void) state;
+    _cleanup_free_ char *key = state_network_key(ID);
+    assert_string_equal(key, "ovsgw-net-" "0123456789abcdef0123456789abcdef");
+    assert_string_equal(state_network_key_id(key), ID);
+    assert_null(state_network_key_id("ovsgw-net-"));
+    assert_null(state_network_key_id("ovsgw-net-0123456789a"));
+    assert_null(state_network_key_id("ovsgw-net-0123456789ag"));
+    assert_null(state_network_key_id("ovsgw-owned"));
+}
+
+static void test_endpoint_round_trip(void **state)
+{
+    struct network *n = sample_network();
+    struct endpoint e = { .plen = 24, .fe = { .id = 0xfedcba98,
+                                              .ip = 0x0a140164,
+                                              .ofport = 7 } };
+    struct endpoint *back = NULL;
+    const char *nid = NULL;
+    (void) state;
+
+    strcpy(e.id, "fedcba9876543210");
+    strcpy(e.host_if, "ogfedcba987654");
+    strcpy(e.peer_if, "ocfedcba987654");
+    model_endpoint_mac(e.fe.ip, e.fe.mac);
+    json_t *ext = state_endpoint_encode(n, &e);
+    assert_string_equal(json_string_value(json_object_get(ext,
+                                                          "ovsgw-ipv4")),
+                        "10.20.1.100/24");
+    assert_string_equal(json_string_value(json_object_get(ext, "ovsgw-mac")),
+                        "02:42:0a:14:01:64");
+    assert_string_equal(json_string_value(json_object_get(ext,
+                                                          "ovsgw-cookie")),
+                        "0xfedcba98");
+    assert_null(state_endpoint_decode(ext, e.host_if, 7, 7, &back, &nid));
+    assert_string_equal(nid, ID);
+    assert_string_equal(back->id, e.id);
+    assert_string_equal(back->host_if, e.host_if);
+    assert_string_equal(back->peer_if, e.peer_if);
+    assert_memory_equal(&back->fe, &e.fe, sizeof e.fe);
+    assert_int_equal(back->plen, 24);
+    assert_true(back->verified);
+    free(back);
+
+    /* Not numbered yet: the number asked for, to be verified. */
+    assert_null(state_endpoint_decode(ext, e.host_if, -1, 9, &back, &nid));
+    assert_int_equal(back->fe.ofport, 9);
+    assert_false(back->verified);
+    free(back);
+
+    /* Broken: a key missing, a bad address, a bad cookie. */
+    json_t *bad = json_deep_copy(ext);
+    json_object_del(bad, "ovsgw-peer");
+    _cleanup_free_ char *w1 = state_endpoint_decode(bad, "x", 1, 1, &back,
+                                                    &nid);
+    assert_string_equal(w1, "incomplete ovsgw state");
+    json_decref(bad);
+    bad = json_deep_copy(ext);
+    json_object_set_new(bad, "ovsgw-ipv4", json_string("10.20.1.300/24"));
+    _cleanup_free_ char *w2 = state_endpoint_decode(bad, "x", 1, 1, &back,
+                                                    &nid);
+    assert_string_equal(w2, "bad ovsgw state");
+    json_decref(bad);
+    bad = json_deep_copy(ext);
+    json_object_set_new(bad, "ovsgw-cookie", json_string("0x0"));
+    _cleanup_free_ char *w3 = state_endpoint_decode(bad, "x", 1, 1, &back,
+                                                    &nid);
+    assert_string_equal(w3, "bad ovsgw state");
+    json_decref(bad);
+    json_decref(ext);
+    network_free(n);
+}
+
+static void test_spare_round_trip(void **state)
+{
+    struct spare s;
+    (void) state;
+
+    json_t *ext = state_spare_encode("ovsgw", "br0", "ocabc");
+    assert_string_equal(state_spare_driver(ext), "ovsgw");
+    assert_null(state_spare_decode(ext, "ogabc", 5, &s));
+    assert_string_equal(s.bridge, "br0");
+    assert_string_equal(s.host_if, "ogabc");
+    assert_string_equal(s.peer_if, "ocabc");
+    assert_int_equal(s.ofport, 5);
+    assert_true(s.verified);
+    json_object_set_new(ext, "ovsgw-bridge",
+                        json_string("a-bridge-name-too-long"));
+    _cleanup_free_ char *why = state_spare_decode(ext, "ogabc", 5, &s);
+    assert_string_equal(why, "bad spare state");
+    json_decref(ext);
+    json_t *none = json_object();
+    assert_null(state_spare_driver(none));
+    json_decref(none);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_network_round_trip),
+        cmocka_unit_test(test_network_versions),
+        cmocka_unit_test(test_network_broken),
+        cmocka_unit_test(test_network_key),
+        cmocka_unit_test(test_endpoint_round_trip),
+        cmocka_unit_test(test_spare_round_trip),
+    };
+    return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
