@@ -35,10 +35,11 @@ LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
            plugin/model.c plugin/state.c plugin/flowset.c plugin/ovsgw.c \
            plugin/teardown.c plugin/spares.c plugin/bridge.c \
            plugin/restore.c plugin/tick.c plugin/statusdoc.c \
-           plugin/status.c plugin/driver.c
+           plugin/proc.c plugin/nfrules.c plugin/netfilter.c \
+           plugin/uplink.c plugin/ports.c plugin/status.c plugin/driver.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT    := lib options flows policy ofp ofconn request http fuzz status \
-           state model
+           state model nfrules
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
@@ -111,13 +112,19 @@ valgrind: $(UNIT_BIN)
 	    { echo "valgrind: $$t failed"; exit 1; }; \
 	    echo "valgrind: $$t: no errors, no leaks"; done
 
+# TCP transfers with a content check, static for the busybox test image.
+$(B)/tcpcat: test/tools/tcpcat.c
+	@mkdir -p $(B)
+	$(CC) -O2 -static -Wall -Werror -o $@ $<
+
 # A client that opens many half-sent connections, for the tests.
 $(B)/holdconns: test/tools/holdconns.c
 	@mkdir -p $(B)
 	$(CC) -O2 -Wall -Werror -o $@ $<
 
-integration: $(B)/ovsgw $(B)/udpcat $(B)/holdconns
+integration: $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/holdconns
 	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    OVSGW_TCPCAT=$(CURDIR)/$(B)/tcpcat \
 	    OVSGW_HOLDCONNS=$(CURDIR)/$(B)/holdconns \
 	    OVSGW_SANITIZED=$(SANITIZE:0=) bash test/integration/run.sh
 

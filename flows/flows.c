@@ -4,8 +4,16 @@
 #include <stdio.h>
 
 /* Priorities: specific matches at 100, table-miss at 0.  Policy rules
- * use their own range (policy.c). */
-enum { PRIO_MATCH = 100, PRIO_GW_DROP = 90, PRIO_MISS = 0 };
+ * use their own range (policy.c).  In the forward table, what is not an
+ * endpoint but in a subnet, or loopback, drops before the default route
+ * to the uplink. */
+enum {
+    PRIO_MATCH = 100,
+    PRIO_GW_DROP = 90,
+    PRIO_NO_EXIT = 50,
+    PRIO_DEFAULT_ROUTE = 10,
+    PRIO_MISS = 0,
+};
 
 uint64_t flows_cookie(uint32_t tag, uint32_t endpoint_id)
 {
@@ -54,6 +62,49 @@ static char *arp_responder(uint32_t ip, const uint8_t mac[MAC_LEN])
                      "set_field:%s->arp_spa,IN_PORT", m, m, a);
 }
 
+/* The way between the network and the host's stack through the uplink. */
+static void uplink_flows(struct strbuf *sb, const struct flows_network *net,
+                         uint64_t cookie)
+{
+    char gwmac[MAC_STRLEN], upmac[MAC_STRLEN], ip[IP4_STRLEN];
+    int up = net->uplink->ofport;
+
+    addr_mac_format(net->gateway_mac, gwmac);
+    addr_mac_format(net->uplink->mac, upmac);
+    for (size_t i = 0; i < net->n_subnets; i++) {
+        const struct flows_subnet *s = &net->subnets[i];
+        _cleanup_free_ char *m_arp = NULL, *m_ip = NULL, *a_arp = NULL,
+                            *a_ip = NULL, *m_no = NULL;
+
+        /* The host routes each subnet via its gateway (onlink): it asks
+         * for the gateway's MAC, then sends to it. */
+        m_arp = xasprintf("in_port=%d,arp,arp_tpa=%s", up,
+                          addr_ip4_format(s->gateway, ip));
+        a_arp = xasprintf("set_field:0x%" PRIx32 "->reg0,goto_table:%d",
+                          net->tag, FLOWS_T_ARP);
+        flow(sb, cookie, FLOWS_T_INGRESS, PRIO_MATCH, m_arp, a_arp);
+        m_ip = xasprintf("in_port=%d,ip,nw_dst=%s/%d", up,
+                         addr_ip4_format(s->net, ip), s->plen);
+        a_ip = xasprintf("set_field:0x%" PRIx32 "->reg0,goto_table:%d",
+                         net->tag, FLOWS_T_IP);
+        flow(sb, cookie, FLOWS_T_INGRESS, PRIO_MATCH, m_ip, a_ip);
+        /* An address of the subnet that no endpoint has is nowhere: the
+         * host would only route it back. */
+        m_no = xasprintf("reg0=0x%" PRIx32 ",ip,nw_dst=%s/%d", net->tag,
+                         addr_ip4_format(s->net, ip), s->plen);
+        flow(sb, cookie, FLOWS_T_FORWARD, PRIO_NO_EXIT, m_no, "drop");
+    }
+    _cleanup_free_ char *m_lo = xasprintf("reg0=0x%" PRIx32 ",ip,"
+                                          "nw_dst=127.0.0.0/8", net->tag);
+    flow(sb, cookie, FLOWS_T_FORWARD, PRIO_NO_EXIT, m_lo, "drop");
+    _cleanup_free_ char *m_out = xasprintf("reg0=0x%" PRIx32 ",ip,dl_dst=%s",
+                                           net->tag, gwmac);
+    _cleanup_free_ char *a_out = xasprintf("set_field:%s->eth_src,"
+                                           "set_field:%s->eth_dst,dec_ttl,"
+                                           "output:%d", gwmac, upmac, up);
+    flow(sb, cookie, FLOWS_T_FORWARD, PRIO_DEFAULT_ROUTE, m_out, a_out);
+}
+
 char *flows_network(const struct flows_network *net)
 {
     struct strbuf sb = { 0 };
@@ -90,6 +141,9 @@ char *flows_network(const struct flows_network *net)
                                                FLOWS_T_POLICY,
                                                FLOWS_T_FORWARD);
         strbuf_add(&sb, pf);
+    }
+    if (net->uplink) {
+        uplink_flows(&sb, net, cookie);
     }
     return strbuf_take(&sb);
 }

@@ -8,7 +8,8 @@
  *   table 10 ARP: gateway responder, proxy ARP for endpoints
  *   table 20 IP input: ICMP echo responder for gateways
  *   table 30 policy: TCP rules
- *   table 40 forward: routed (via the gateway MAC) or same-subnet
+ *   table 40 forward: routed (via the gateway MAC) or same-subnet; what
+ *            is none of the network's subnets goes to the uplink
  *
  * Cookies: the high 32 bits name the network ('tag'), the low 32 bits the
  * endpoint (0 for the network's own flows).  Flows shared by every network
@@ -40,12 +41,21 @@ struct flows_subnet {
     uint32_t gateway; /* host order */
 };
 
+/* The bridge's uplink: an internal port to the host's own stack, the
+ * network's way out (NAT, published ports and host access are the
+ * host's; see DESIGN.md "Uplink"). */
+struct flows_uplink {
+    int ofport;
+    uint8_t mac[MAC_LEN]; /* of the host's end */
+};
+
 struct flows_network {
     uint32_t tag;     /* nonzero, unique on its bridge */
     uint8_t gateway_mac[MAC_LEN];
     size_t n_subnets;
     const struct flows_subnet *subnets;
     const struct policy *policy; /* TCP rules, or NULL */
+    const struct flows_uplink *uplink; /* NULL: no way out (--internal) */
 };
 
 struct flows_endpoint {
@@ -63,7 +73,11 @@ uint64_t flows_cookie(uint32_t tag, uint32_t endpoint_id);
 char *flows_bridge(void);
 
 /* The network's own flows: gateway ARP and ICMP responders per subnet,
- * and its TCP policy.  Returns a malloc'd string. */
+ * its TCP policy, and with an uplink the way out: the host's traffic to
+ * the network's subnets comes in (ARP for the gateways, IPv4 to the
+ * subnets), everything else routed goes out, but nothing to the host's
+ * loopback and nothing to an address of the subnets that no endpoint has.
+ * Returns a malloc'd string. */
 char *flows_network(const struct flows_network *net);
 
 /* One endpoint's flows: port security, proxy ARP, forwarding.

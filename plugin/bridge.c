@@ -7,6 +7,7 @@
 #include "log.h"
 #include "spares.h"
 #include "state.h"
+#include "uplink.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -192,8 +193,12 @@ int bridge_leave(struct ovsgw *g, struct network *n, bool *ret_deleted,
         return r;
     }
     /* The bridge stays: take out this network's flows, and the shared
-     * table-miss flows if no ovsgw network is left on it. */
+     * table-miss flows and the uplink if no ovsgw network is left on
+     * it. */
     if ((r = flowset_network_delete(g->fs, n, others == 0, ret_err)) < 0) {
+        return r;
+    }
+    if (others == 0 && (r = uplink_port_del(g, n->bridge, ret_err)) < 0) {
         return r;
     }
     return vswitch_bridge_del_key(g->db, n->bridge, key, ret_err);

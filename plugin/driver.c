@@ -7,6 +7,8 @@
 #include "bridge.h"
 #include "link.h"
 #include "log.h"
+#include "netfilter.h"
+#include "ports.h"
 #include "ovsgw.h"
 #include "request.h"
 #include "restore.h"
@@ -14,6 +16,7 @@
 #include "state.h"
 #include "statusdoc.h"
 #include "teardown.h"
+#include "uplink.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -212,21 +215,42 @@ static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
         return fail(ret, 400, call, rn.network, err);
     }
 
+    n->internal = rn.internal;
     if ((r = bridge_join(g, n, &err)) < 0) {
         goto fail;
     }
-    if ((r = flowset_network_apply(g->fs, n, &err)) < 0) {
+    if ((r = uplink_attach(g, n, &err)) < 0) {
         goto undo_bridge;
     }
+    if ((r = flowset_network_apply(g->fs, n, &err)) < 0) {
+        goto undo_uplink;
+    }
     model_add_network(&g->model, n);
-    log_info("%s %.12s: bridge %s (%s, %s), %zu subnet(s)", call, n->id,
+    if ((r = netfilter_sync(g, NULL, &err)) < 0) {
+        model_remove_network(&g->model, n);
+        goto undo_netfilter;
+    }
+    log_info("%s %.12s: bridge %s (%s, %s), %zu subnet(s)%s%s", call, n->id,
              n->bridge, n->netdev ? "netdev" : "system",
-             n->bridge_owned ? "created" : "shared", n->n_subnets);
+             n->bridge_owned ? "created" : "shared", n->n_subnets,
+             n->internal ? ", internal" : ", uplink ",
+             n->internal ? "" : n->uplink_if);
     *ret = json_object();
     return 200;
 
+undo_netfilter:
+    {
+        _cleanup_free_ char *e2 = NULL;
+        if (netfilter_sync(g, NULL, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, n->id, e2);
+        }
+    }
+undo_uplink:
+    uplink_routes_del(n);
 undo_bridge:
     {
+        /* Also takes the network's flows and, on a bridge that is not
+         * ovsgw's, the uplink if nobody else is there. */
         _cleanup_free_ char *e2 = NULL;
         if (bridge_leave(g, n, NULL, &e2) < 0) {
             log_error("%s %.12s: rollback: %s", call, n->id, e2);
@@ -275,16 +299,26 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
             log_warn("%s %.12s: endpoint %.12s: %s", call, n->id, e->id, e2);
         }
         network_remove_endpoint(n, e);
-        free(e);
+        endpoint_free(e);
     }
+    /* Out of the model first: the host's rules follow it (the tick tries
+     * again if iptables fails now). */
+    model_remove_network(&g->model, n);
+    {
+        _cleanup_free_ char *e2 = NULL;
+        if (netfilter_sync(g, NULL, &e2) < 0) {
+            log_warn("%s %.12s: %s; the tick retries", call, n->id, e2);
+        }
+    }
+    uplink_routes_del(n);
     if (bridge_leave(g, n, &deleted, &err) < 0) {
         char *msg = xasprintf("bridge %s: %s", n->bridge, err);
         free(err);
+        model_add_network(&g->model, n);
         return fail(ret, 500, call, n->id, msg);
     }
     log_info("%s %.12s: bridge %s %s", call, n->id, n->bridge,
              deleted ? "deleted" : "kept");
-    model_remove_network(&g->model, n);
     network_free(n);
     *ret = json_object();
     return 200;
@@ -348,7 +382,7 @@ static struct endpoint *endpoint_from_request(
     return e;
 
 bad:
-    free(e);
+    endpoint_free(e);
     return NULL;
 }
 
@@ -423,7 +457,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     }
     addr_ip4_format(e->fe.ip, ip);
     if ((status = need_ovsdb(g, call, e->id, &tso, ret))) {
-        free(e);
+        endpoint_free(e);
         return status;
     }
     reused = endpoint_place(g, n, e);
@@ -505,7 +539,7 @@ undo_flows:
     {
         char *msg = xasprintf("endpoint %s: %s", ip, err ? err : "failed");
         free(err);
-        free(e);
+        endpoint_free(e);
         return fail(ret, 500, call, re.ids.endpoint, msg);
     }
 }
@@ -535,7 +569,130 @@ static unsigned h_delete_endpoint(void *ud, const json_t *req, json_t **ret)
                  e->host_if, n->bridge);
     }
     network_remove_endpoint(n, e);
-    free(e);
+    if (e->n_ports) {
+        /* Docker revokes first; rules of a port left are taken out. */
+        _cleanup_free_ char *e2 = NULL;
+        if (netfilter_sync(g, NULL, &e2) < 0) {
+            log_warn("%s %.12s: %s; the tick retries", call, e->id, e2);
+        }
+    }
+    endpoint_free(e);
+    *ret = json_object();
+    return 200;
+}
+
+/* Gives 'e' the published ports 'ports' ('n_ports', taken): stored with
+ * the endpoint first, then the host's rules.  On failure 'e' keeps the
+ * ports it had.  Returns 0 or -errno with a message. */
+static int endpoint_set_ports(struct ovsgw *g, struct network *n,
+                              struct endpoint *e,
+                              struct published_port *ports, size_t n_ports,
+                              char **ret_err)
+{
+    struct published_port *old = e->ports;
+    size_t n_old = e->n_ports;
+    int r;
+
+    e->ports = ports;
+    e->n_ports = n_ports;
+    if ((r = vswitch_iface_set_ext(g->db, e->host_if,
+                                   state_endpoint_encode(n, e),
+                                   ret_err)) < 0) {
+        goto undo;
+    }
+    if ((r = netfilter_sync(g, NULL, ret_err)) < 0) {
+        goto undo_state;
+    }
+    free(old);
+    return 0;
+
+undo_state:
+    e->ports = old;
+    e->n_ports = n_old;
+    {
+        _cleanup_free_ char *e2 = NULL;
+        if (vswitch_iface_set_ext(g->db, e->host_if,
+                                  state_endpoint_encode(n, e), &e2) < 0) {
+            log_error("endpoint %.12s: rollback: %s", e->id, e2);
+        }
+        if (netfilter_sync(g, NULL, &e2) < 0) {
+            log_error("endpoint %.12s: rollback: %s", e->id, e2);
+        }
+    }
+    free(ports);
+    return r;
+
+undo:
+    e->ports = old;
+    e->n_ports = n_old;
+    free(ports);
+    return r;
+}
+
+static unsigned h_program(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "ProgramExternalConnectivity";
+    struct ovsgw *g = ud;
+    struct request_ports *rp;
+    struct published_port *ports = NULL;
+    size_t n_ports = 0;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+    char *err = NULL;
+
+    if ((status = lookup(g, req, call, &n, &e, ret))) {
+        return status;
+    }
+    rp = xzalloc(sizeof *rp);
+    err = request_parse_ports(req, rp);
+    if (!err && rp->n && n->internal) {
+        err = xasprintf("network %.12s is internal: it publishes no ports",
+                        n->id);
+    }
+    if (!err && rp->n && !g->iptables) {
+        err = xstrdup("ovsgw runs with --iptables false: it publishes no "
+                      "ports");
+    }
+    if (!err) {
+        err = ports_resolve(&g->model, e, rp, &ports, &n_ports);
+    }
+    free(rp);
+    if (err) {
+        return fail(ret, 400, call, e->id, err);
+    }
+    if (n_ports == 0 && e->n_ports == 0) {
+        *ret = json_object();
+        return 200;
+    }
+    if (endpoint_set_ports(g, n, e, ports, n_ports, &err) < 0) {
+        char *msg = xasprintf("publishing ports: %s", err);
+        free(err);
+        return fail(ret, 500, call, e->id, msg);
+    }
+    _cleanup_free_ char *text = ports_format(e);
+    log_info("%s %.12s: %s", call, e->id, *text ? text : "no ports");
+    *ret = json_object();
+    return 200;
+}
+
+static unsigned h_revoke(void *ud, const json_t *req, json_t **ret)
+{
+    static const char call[] = "RevokeExternalConnectivity";
+    struct ovsgw *g = ud;
+    struct network *n;
+    struct endpoint *e;
+    unsigned status;
+    char *err = NULL;
+
+    if ((status = lookup(g, req, call, &n, &e, ret))) {
+        return status;
+    }
+    if (e->n_ports && endpoint_set_ports(g, n, e, NULL, 0, &err) < 0) {
+        char *msg = xasprintf("unpublishing ports: %s", err);
+        free(err);
+        return fail(ret, 500, call, e->id, msg);
+    }
     *ret = json_object();
     return 200;
 }
@@ -587,12 +744,14 @@ static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
     _cleanup_free_ char *addr = xasprintf(
         "%s/%d", addr_ip4_format(e->fe.ip, ip), e->plen);
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
-    *ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:s,s:s,s:s}}", "Value", "bridge",
-                     n->bridge, "port", e->host_if, "ofport", e->fe.ofport,
-                     "address", addr, "mac", addr_mac_format(e->fe.mac, mac),
-                     "gateway",
+    _cleanup_free_ char *ports = ports_format(e);
+    *ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:o}}", "Value",
+                     "bridge", n->bridge, "port", e->host_if, "ofport",
+                     e->fe.ofport, "address", addr, "mac",
+                     addr_mac_format(e->fe.mac, mac), "gateway",
                      addr_ip4_format(n->subnets[e->subnet].gateway, gw),
-                     "tcp_policy", policy);
+                     "tcp_policy", policy, "published", ports,
+                     "ports", state_ports(e));
     return 200;
 }
 
@@ -622,8 +781,8 @@ static const struct http_route routes[] = {
     { "/NetworkDriver.DeleteEndpoint", h_delete_endpoint },
     { "/NetworkDriver.Join", h_join },
     { "/NetworkDriver.Leave", h_leave },
-    { "/NetworkDriver.ProgramExternalConnectivity", h_empty },
-    { "/NetworkDriver.RevokeExternalConnectivity", h_empty },
+    { "/NetworkDriver.ProgramExternalConnectivity", h_program },
+    { "/NetworkDriver.RevokeExternalConnectivity", h_revoke },
     { "/NetworkDriver.DiscoverNew", h_empty },
     { "/NetworkDriver.DiscoverDelete", h_empty },
     { "/NetworkDriver.AllocateNetwork", h_empty },

@@ -1,12 +1,19 @@
 #include "link.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
+#include <netlink/route/addr.h>
+#include <linux/ip.h>
+#include <netlink/route/link/inet.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -210,4 +217,234 @@ int link_set_tx_csum(const char *name, bool on)
     }
     close(fd);
     return r;
+}
+
+int link_set_up(const char *name)
+{
+    struct nl_sock *sk;
+    int r;
+
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    r = change(sk, name, 0, UP);
+    nl_socket_free(sk);
+    return r;
+}
+
+/* True if 'name' (index 'ifindex') has the IPv4 address 'ip'/32. */
+static bool has_addr4(struct nl_sock *sk, int ifindex, uint32_t ip)
+{
+    struct nl_cache *cache;
+    bool found = false;
+
+    if (rtnl_addr_alloc_cache(sk, &cache) < 0) {
+        return false;
+    }
+    for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_addr *a = (struct rtnl_addr *) o;
+        struct nl_addr *local = rtnl_addr_get_local(a);
+        uint32_t be = htonl(ip);
+        found = rtnl_addr_get_ifindex(a) == ifindex
+                && rtnl_addr_get_family(a) == AF_INET && local
+                && nl_addr_get_len(local) == 4
+                && !memcmp(nl_addr_get_binary_addr(local), &be, 4);
+    }
+    nl_cache_free(cache);
+    return found;
+}
+
+/* Turns net.ipv4.conf.NAME.route_localnet on, over netlink (a managed
+ * plugin's /proc/sys is read-only), unless it is on. */
+static int route_localnet_on(struct nl_sock *sk, const char *name)
+{
+    struct rtnl_link *orig = NULL, *ch;
+    uint32_t v = 0;
+    int r;
+
+    if ((r = rtnl_link_get_kernel(sk, 0, name, &orig)) < 0) {
+        return nl_to_errno(r);
+    }
+    if (rtnl_link_inet_get_conf(orig, IPV4_DEVCONF_ROUTE_LOCALNET, &v) == 0
+        && v == 1) {
+        rtnl_link_put(orig);
+        return 0;
+    }
+    if (!(ch = rtnl_link_alloc())) {
+        rtnl_link_put(orig);
+        return -ENOMEM;
+    }
+    r = rtnl_link_inet_set_conf(ch, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
+    if (r == 0) {
+        r = nl_to_errno(rtnl_link_change(sk, orig, ch, 0));
+    } else {
+        r = nl_to_errno(r);
+    }
+    rtnl_link_put(ch);
+    rtnl_link_put(orig);
+    return r;
+}
+
+int link_uplink_setup(const char *name, uint32_t ip)
+{
+    struct nl_sock *sk;
+    int ifindex = (int) if_nametoindex(name), r;
+
+    if (ifindex == 0) {
+        return -ENODEV;
+    }
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    if ((r = change(sk, name, 0, UP)) < 0) {
+        goto out;
+    }
+    if (!has_addr4(sk, ifindex, ip)) {
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        uint32_t be = htonl(ip);
+        struct nl_addr *local = nl_addr_build(AF_INET, &be, 4);
+        if (!a || !local) {
+            r = -ENOMEM;
+        } else {
+            nl_addr_set_prefixlen(local, 32);
+            rtnl_addr_set_ifindex(a, ifindex);
+            rtnl_addr_set_local(a, local);
+            r = nl_to_errno(rtnl_addr_add(sk, a, 0));
+            r = r == -EEXIST ? 0 : r;
+        }
+        nl_addr_put(local);
+        rtnl_addr_put(a);
+        if (r < 0) {
+            goto out;
+        }
+    }
+    r = route_localnet_on(sk, name);
+out:
+    nl_socket_free(sk);
+    return r;
+}
+
+/* A route object for dst/plen in the main table; with a device, via 'gw'
+ * onlink from 'src'. */
+static struct rtnl_route *route4(uint32_t dst, int plen, uint32_t gw,
+                                 int ifindex, uint32_t src)
+{
+    struct rtnl_route *rt = rtnl_route_alloc();
+    uint32_t be_dst = htonl(dst), be_gw = htonl(gw), be_src = htonl(src);
+    struct nl_addr *d = nl_addr_build(AF_INET, &be_dst, 4);
+
+    if (!rt || !d) {
+        nl_addr_put(d);
+        rtnl_route_put(rt);
+        return NULL;
+    }
+    nl_addr_set_prefixlen(d, plen);
+    rtnl_route_set_family(rt, AF_INET);
+    rtnl_route_set_table(rt, RT_TABLE_MAIN);
+    rtnl_route_set_dst(rt, d);
+    nl_addr_put(d);
+    if (ifindex > 0) {
+        struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+        struct nl_addr *g = nl_addr_build(AF_INET, &be_gw, 4);
+        struct nl_addr *s = nl_addr_build(AF_INET, &be_src, 4);
+        if (!nh || !g || !s) {
+            nl_addr_put(g);
+            nl_addr_put(s);
+            rtnl_route_nh_free(nh);
+            rtnl_route_put(rt);
+            return NULL;
+        }
+        rtnl_route_set_protocol(rt, RTPROT_STATIC);
+        rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
+        rtnl_route_set_pref_src(rt, s);
+        rtnl_route_nh_set_ifindex(nh, ifindex);
+        rtnl_route_nh_set_gateway(nh, g);
+        rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+        rtnl_route_add_nexthop(rt, nh);
+        nl_addr_put(g);
+        nl_addr_put(s);
+    }
+    return rt;
+}
+
+int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
+                    uint32_t src)
+{
+    int ifindex = (int) if_nametoindex(dev), r;
+    struct nl_sock *sk;
+    struct rtnl_route *rt;
+
+    if (ifindex == 0) {
+        return -ENODEV;
+    }
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    if (!(rt = route4(dst, plen, gw, ifindex, src))) {
+        r = -ENOMEM;
+    } else {
+        r = nl_to_errno(rtnl_route_add(sk, rt, NLM_F_REPLACE));
+    }
+    rtnl_route_put(rt);
+    nl_socket_free(sk);
+    return r;
+}
+
+int link_route4_del(uint32_t dst, int plen, const char *dev)
+{
+    int ifindex = (int) if_nametoindex(dev), r;
+    struct nl_sock *sk;
+    struct rtnl_route *rt;
+
+    if ((r = open_sock(&sk)) < 0) {
+        return r;
+    }
+    if (!(rt = route4(dst, plen, 0, 0, 0))) {
+        r = -ENOMEM;
+    } else {
+        if (ifindex > 0) {
+            struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+            if (nh) {
+                rtnl_route_nh_set_ifindex(nh, ifindex);
+                rtnl_route_add_nexthop(rt, nh);
+            }
+        }
+        r = nl_to_errno(rtnl_route_delete(sk, rt, 0));
+        r = r == -ENODEV || r == -ESRCH ? 0 : r;
+    }
+    rtnl_route_put(rt);
+    nl_socket_free(sk);
+    return r;
+}
+
+bool link_route4_present(uint32_t dst, int plen, const char *dev)
+{
+    int ifindex = (int) if_nametoindex(dev);
+    struct nl_cache *cache = NULL;
+    struct nl_sock *sk;
+    bool found = false;
+
+    if (ifindex == 0 || open_sock(&sk) < 0) {
+        return false;
+    }
+    if (rtnl_route_alloc_cache(sk, AF_INET, 0, &cache) < 0) {
+        nl_socket_free(sk);
+        return false;
+    }
+    uint32_t be = htonl(dst);
+    for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_route *rt = (struct rtnl_route *) o;
+        struct nl_addr *d = rtnl_route_get_dst(rt);
+        struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, 0);
+        found = rtnl_route_get_table(rt) == RT_TABLE_MAIN && d
+                && nl_addr_get_len(d) == 4
+                && nl_addr_get_prefixlen(d) == (unsigned) plen
+                && !memcmp(nl_addr_get_binary_addr(d), &be, 4) && nh
+                && rtnl_route_nh_get_ifindex(nh) == ifindex;
+    }
+    nl_cache_free(cache);
+    nl_socket_free(sk);
+    return found;
 }

@@ -1,5 +1,6 @@
-/* Kernel links through libnl-route: veth pairs, and TX checksum offload
- * through SIOCETHTOOL.  Every function returns 0 or -errno; libnl's
+/* Kernel links through libnl-route: veth pairs, the host end of uplinks
+ * with their addresses and routes, and TX checksum offload through
+ * SIOCETHTOOL.  Every function returns 0 or -errno; libnl's
  * -NLE_* codes never leave this module. */
 #ifndef OVSGW_LINK_H
 #define OVSGW_LINK_H
@@ -36,5 +37,27 @@ bool link_exists(const char *name);
 
 /* Turns TX checksum offload of 'name' on or off (ethtool -K NAME tx). */
 int link_set_tx_csum(const char *name, bool on);
+
+/* Brings 'name' up. */
+int link_set_up(const char *name);
+
+/* Readies the host end of an uplink: up, with 'ip'/32 (host order) on it
+ * and net.ipv4.conf.NAME.route_localnet on, so that the host's own
+ * 127.0.0.1 can reach published ports.  Changes only what differs.
+ * -ENODEV if there is no such link (yet). */
+int link_uplink_setup(const char *name, uint32_t ip);
+
+/* Adds (or replaces) the IPv4 route dst/plen via 'gw' on 'dev' (onlink:
+ * 'gw' needs no address of the host's in its prefix), with 'src' as the
+ * host's source address.  Addresses in host order. */
+int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
+                    uint32_t src);
+
+/* Deletes the IPv4 route dst/plen on 'dev' (any device if 'dev' is gone).
+ * A route that is not there is not an error. */
+int link_route4_del(uint32_t dst, int plen, const char *dev);
+
+/* True if the main table routes dst/plen out of 'dev'. */
+bool link_route4_present(uint32_t dst, int plen, const char *dev);
 
 #endif

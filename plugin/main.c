@@ -31,6 +31,7 @@ static void usage(FILE *f)
             "[--ovs-rundir DIR]\n"
             "             [--log-level debug|info|warn|error] [--pool N] "
             "[--pool-idle S]\n"
+            "             [--iptables true|false]\n"
             "       ovsgw status [--json] [--socket PATH] "
             "[--ovsdb unix:PATH]\n"
             "       ovsgw --version | --help\n"
@@ -48,7 +49,9 @@ static void usage(FILE *f)
             "                    containers go, for the next ones (default "
             "%d; 0: off)\n"
             "  --pool-idle S     delete a kept port after S seconds unused\n"
-            "                    (default %d)\n",
+            "                    (default %d)\n"
+            "  --iptables B      false: leave the host's firewall alone (no\n"
+            "                    NAT, no published ports; default true)\n",
             DEFAULT_SOCKET, DEFAULT_OVSDB, OVSGW_POOL_MAX,
             OVSGW_POOL_IDLE_S);
 }
@@ -62,6 +65,7 @@ int main(int argc, char **argv)
         { "log-level", required_argument, NULL, 'l' },
         { "pool", required_argument, NULL, 'p' },
         { "pool-idle", required_argument, NULL, 'i' },
+        { "iptables", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
     size_t n_routes;
     sigset_t sigs;
     unsigned pool_max = OVSGW_POOL_MAX, pool_idle_s = OVSGW_POOL_IDLE_S;
+    bool iptables = true;
     long num;
     int c, fd, r, sigfd;
 
@@ -108,6 +113,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             *(c == 'p' ? &pool_max : &pool_idle_s) = (unsigned) num;
+            break;
+        case 't':
+            if (strcmp(optarg, "true") && strcmp(optarg, "false")) {
+                fprintf(stderr, "ovsgw: bad --iptables \"%s\": want true or "
+                        "false\n", optarg);
+                return 2;
+            }
+            iptables = !strcmp(optarg, "true");
             break;
         case 'h':
             usage(stdout);
@@ -157,7 +170,8 @@ int main(int argc, char **argv)
     struct ovsgw_config cfg = { .ovsdb_remote = ovsdb,
                                 .ovs_rundir = rundir, .name = name,
                                 .pool_max = pool_max,
-                                .pool_idle_s = pool_idle_s };
+                                .pool_idle_s = pool_idle_s,
+                                .iptables = iptables };
     if ((r = ovsgw_new(&cfg, &g)) < 0) {
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;

@@ -5,6 +5,14 @@
 
 #include "util.h"
 
+void endpoint_free(struct endpoint *e)
+{
+    if (e) {
+        free(e->ports);
+        free(e);
+    }
+}
+
 void network_free(struct network *n)
 {
     if (!n) {
@@ -13,7 +21,7 @@ void network_free(struct network *n)
     while (n->endpoints) {
         struct endpoint *e = n->endpoints;
         n->endpoints = e->next;
-        free(e);
+        endpoint_free(e);
     }
     json_decref(n->generic);
     free(n);
@@ -99,7 +107,9 @@ struct flows_network network_flows(const struct network *n)
     struct flows_network fn = { .tag = n->tag,
                                 .n_subnets = n->n_subnets,
                                 .subnets = n->subnets,
-                                .policy = &n->opts.policy };
+                                .policy = &n->opts.policy,
+                                .uplink = n->has_uplink && !n->internal
+                                              ? &n->uplink : NULL };
 
     memcpy(fn.gateway_mac, n->gateway_mac, MAC_LEN);
     return fn;

@@ -17,6 +17,15 @@
 #include "options.h"
 #include "request.h"
 
+/* A published port (-p) of an endpoint, with the host port it got. */
+struct published_port {
+    uint8_t proto;         /* 6 (TCP) or 17 (UDP) */
+    uint16_t port;         /* in the container */
+    bool host_ip_set;
+    uint32_t host_ip;      /* host order; every host address if not set */
+    uint16_t host_port;
+};
+
 struct endpoint {
     struct endpoint *next;
     char id[REQUEST_ID_MAX + 1];
@@ -26,6 +35,8 @@ struct endpoint {
     char host_if[IFNAMSIZ];   /* on the bridge */
     char peer_if[IFNAMSIZ];   /* moved into the container by Docker */
     bool verified; /* ovs-vswitchd gave it the OpenFlow port asked for */
+    size_t n_ports;
+    struct published_port *ports; /* malloc'd; ProgramExternalConnectivity */
 };
 
 struct network {
@@ -36,6 +47,10 @@ struct network {
     bool netdev;       /* userspace datapath */
     uint32_t tag;      /* nonzero, unique on its bridge */
     uint8_t gateway_mac[MAC_LEN];
+    bool internal;     /* --internal: no way out, no host access */
+    bool has_uplink;   /* 'uplink' is known (ovs-vswitchd numbered it) */
+    struct flows_uplink uplink;
+    char uplink_if[IFNAMSIZ]; /* the bridge's uplink port, "" if none */
     struct options opts;
     json_t *generic;   /* the driver options as given (owned), or NULL */
     size_t n_subnets;
@@ -83,12 +98,15 @@ void model_add_network(struct model *m, struct network *n);
 void model_remove_network(struct model *m, struct network *n);
 /* Frees 'n' and its endpoints.  NULL is fine. */
 void network_free(struct network *n);
+/* Frees 'e' (unlinked) and its published ports.  NULL is fine. */
+void endpoint_free(struct endpoint *e);
 
 /* Links 'e' (taken) into 'n' / unlinks it (the caller frees it). */
 void network_add_endpoint(struct network *n, struct endpoint *e);
 void network_remove_endpoint(struct network *n, struct endpoint *e);
 
-/* The flow generator's view of 'n' (borrows from 'n'). */
+/* The flow generator's view of 'n' (borrows from 'n'): with the way out
+ * through the uplink unless the network is internal or has none yet. */
 struct flows_network network_flows(const struct network *n);
 
 /* The index of the subnet of 'n' that holds 'ip', or n->n_subnets. */

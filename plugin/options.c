@@ -5,8 +5,8 @@
 #define MTU_KEY "com.docker.network.driver.mtu"
 
 static const char *const known_keys =
-    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, ovsgw.tcp.default, "
-    "ovsgw.tcp.rules, " MTU_KEY;
+    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, ovsgw.nat, "
+    "ovsgw.tcp.default, ovsgw.tcp.rules, " MTU_KEY;
 
 bool options_valid_ifname(const char *name)
 {
@@ -60,6 +60,13 @@ static char *parse_one(const char *key, const char *val, struct options *o)
                              val);
         }
         o->mtu = (int) mtu;
+    } else if (!strcmp(key, "ovsgw.nat")) {
+        if (!strcmp(val, "true") || !strcmp(val, "false")) {
+            o->nat = !strcmp(val, "true");
+        } else {
+            return xasprintf("%s: bad value \"%s\": want true or false",
+                             key, val);
+        }
     } else if (!strcmp(key, "ovsgw.tcp.default")) {
         if (!strcmp(val, "allow") || !strcmp(val, "deny")) {
             o->policy.default_deny = !strcmp(val, "deny");
@@ -79,7 +86,7 @@ static char *parse_one(const char *key, const char *val, struct options *o)
 char *options_parse(const json_t *generic, struct options *ret)
 {
     struct options o = { .datapath = OPTIONS_DP_AUTO,
-                         .mtu = OPTIONS_MTU_DEFAULT };
+                         .mtu = OPTIONS_MTU_DEFAULT, .nat = true };
     const char *key;
     json_t *val;
 

@@ -26,6 +26,7 @@ struct options {
     bool gateway_mac_set;
     uint8_t gateway_mac[MAC_LEN];
     int mtu;
+    bool nat;             /* ovsgw.nat: masquerade traffic that leaves */
     struct policy policy; /* ovsgw.tcp.default, ovsgw.tcp.rules */
 };
 

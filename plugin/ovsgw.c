@@ -29,6 +29,7 @@ int ovsgw_new(const struct ovsgw_config *cfg, struct ovsgw **ret)
     g->name = xstrdup(cfg->name ? cfg->name : "ovsgw");
     g->pool_max = cfg->pool_max;
     g->pool_idle_ms = (long long) cfg->pool_idle_s * 1000;
+    g->iptables = cfg->iptables;
     g->fs = flowset_new(g->rundir);
     *ret = g;
     return 0;

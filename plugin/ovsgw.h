@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "flowset.h"
+#include "log.h"
 #include "model.h"
 #include "ovsdb.h"
 
@@ -22,6 +23,7 @@ struct ovsgw_config {
                                * this driver's; NULL means "ovsgw" */
     unsigned pool_max;        /* spare ports kept per bridge (0: none) */
     unsigned pool_idle_s;     /* a spare idle this long is deleted */
+    bool iptables;            /* manage the host's netfilter rules */
 };
 
 struct ovsgw {
@@ -29,12 +31,14 @@ struct ovsgw {
     char *rundir;
     unsigned pool_max;
     long long pool_idle_ms;
+    bool iptables;
     struct ovsdb *db;
     struct flowset *fs;
     struct model model;
     bool restored;          /* the model was read from OVSDB */
     bool resync;            /* flows must be re-applied everywhere */
     long vswitchd_pid;      /* as last seen by the tick */
+    struct log_rl rl_netfilter;
     unsigned ticks;
 };
 

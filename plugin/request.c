@@ -147,6 +147,24 @@ char *request_parse_network(const json_t *req, struct request_network *ret)
             return xstrdup("Options: want an object");
         }
         generic = json_object_get(opts, "com.docker.network.generic");
+        /* Docker sets it in Options; take it from the generic options
+         * too, where an API client may put it. */
+        const json_t *internal = json_object_get(opts,
+                                                 "com.docker.network.internal");
+        if (!internal && json_is_object(generic)) {
+            internal = json_object_get(generic,
+                                       "com.docker.network.internal");
+        }
+        if (internal && !json_is_boolean(internal)
+            && !(json_is_string(internal)
+                 && (!strcmp(json_string_value(internal), "true")
+                     || !strcmp(json_string_value(internal), "false")))) {
+            return xstrdup("Options.com.docker.network.internal: want true "
+                           "or false");
+        }
+        n.internal = json_is_true(internal)
+                     || (json_is_string(internal)
+                         && !strcmp(json_string_value(internal), "true"));
     }
     n.generic = generic;
     *ret = n;
@@ -191,4 +209,99 @@ char *request_parse_endpoint(const json_t *req, struct request_endpoint *ret)
     }
     *ret = e;
     return NULL;
+}
+
+/* A port number in [min, 65535] from a JSON integer. */
+static bool port_value(const json_t *v, long min, uint16_t *ret)
+{
+    json_int_t n = json_integer_value(v);
+
+    if (!json_is_integer(v) || n < min || n > 65535) {
+        return false;
+    }
+    *ret = (uint16_t) n;
+    return true;
+}
+
+static char *parse_port(const json_t *b, size_t i, struct request_port *ret,
+                        bool *ret_skip)
+{
+    const json_t *proto = json_object_get(b, "Proto");
+    const char *host_ip = json_string_value(json_object_get(b, "HostIP"));
+    struct request_port p = { 0 };
+    struct in6_addr ip6;
+
+    *ret_skip = false;
+    if (!json_is_object(b)) {
+        return xasprintf("portmap[%zu]: want an object", i);
+    }
+    if (!json_is_integer(proto)
+        || (json_integer_value(proto) != 6
+            && json_integer_value(proto) != 17)) {
+        return xasprintf("portmap[%zu].Proto: want 6 (TCP) or 17 (UDP)", i);
+    }
+    p.proto = (uint8_t) json_integer_value(proto);
+    if (!port_value(json_object_get(b, "Port"), 1, &p.port)) {
+        return xasprintf("portmap[%zu].Port: want 1 to 65535", i);
+    }
+    if (!port_value(json_object_get(b, "HostPort"), 0, &p.host_lo)) {
+        return xasprintf("portmap[%zu].HostPort: want 0 to 65535", i);
+    }
+    const json_t *end = json_object_get(b, "HostPortEnd");
+    p.host_hi = p.host_lo;
+    if (end && json_integer_value(end) != 0
+        && (!port_value(end, 1, &p.host_hi) || p.host_hi < p.host_lo
+            || p.host_lo == 0)) {
+        return xasprintf("portmap[%zu].HostPortEnd: want %u to 65535", i,
+                         p.host_lo ? p.host_lo : 1);
+    }
+    if (host_ip && *host_ip && strcmp(host_ip, "0.0.0.0")) {
+        if (addr_ip6_parse(host_ip, &ip6)) {
+            *ret_skip = true;
+            return NULL;
+        }
+        if (!addr_ip4_parse(host_ip, &p.host_ip)) {
+            _cleanup_free_ char *bad = shown(host_ip, 40);
+            return xasprintf("portmap[%zu].HostIP: bad address \"%s\"", i,
+                             bad);
+        }
+        p.host_ip_set = true;
+    }
+    *ret = p;
+    return NULL;
+}
+
+char *request_parse_ports(const json_t *req, struct request_ports *ret)
+{
+    const json_t *opts = json_object_get(req, "Options");
+    const json_t *map = json_object_get(opts, "com.docker.network.portmap");
+    struct request_ports *p = xzalloc(sizeof *p);
+    char *err = NULL;
+
+    if (opts && !json_is_null(opts) && !json_is_object(opts)) {
+        err = xstrdup("Options: want an object");
+        goto out;
+    }
+    if (map && !json_is_null(map) && !json_is_array(map)) {
+        err = xstrdup("portmap: want an array");
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(map); i++) {
+        bool skip;
+        if (p->n == REQUEST_MAX_PORTS) {
+            err = xasprintf("portmap: at most %d published ports",
+                            REQUEST_MAX_PORTS);
+            goto out;
+        }
+        if ((err = parse_port(json_array_get(map, i), i, &p->v[p->n],
+                              &skip))) {
+            goto out;
+        }
+        p->n += !skip;
+    }
+    memcpy(ret, p, sizeof *p);
+
+out:
+    free(p);
+    return err;
 }

@@ -25,6 +25,25 @@ struct request_network {
     size_t n_subnets;
     struct flows_subnet subnets[REQUEST_MAX_SUBNETS];
     const json_t *generic; /* borrowed from the request; may be NULL */
+    bool internal;         /* docker network create --internal */
+};
+
+#define REQUEST_MAX_PORTS 256
+
+/* One published port of Docker's port map (-p): the container's 'port'
+ * on the host's 'host_lo'..'host_hi' (0..0: any free port), on every host
+ * address or on 'host_ip'. */
+struct request_port {
+    uint8_t proto;         /* 6 (TCP) or 17 (UDP) */
+    uint16_t port;         /* in the container */
+    bool host_ip_set;
+    uint32_t host_ip;      /* host order */
+    uint16_t host_lo, host_hi;
+};
+
+struct request_ports {
+    size_t n;
+    struct request_port v[REQUEST_MAX_PORTS];
 };
 
 struct request_endpoint {
@@ -42,6 +61,11 @@ char *request_parse_ids(const json_t *req, bool need_endpoint,
 /* /NetworkDriver.CreateNetwork: the IPv4 pools with their gateways and the
  * generic driver options.  IPv6 pools are refused. */
 char *request_parse_network(const json_t *req, struct request_network *ret);
+
+/* The port map ("com.docker.network.portmap") in the Options of
+ * ProgramExternalConnectivity or Join: none when it is missing or null.
+ * IPv6 host addresses are skipped: the IPv4 binding serves them. */
+char *request_parse_ports(const json_t *req, struct request_ports *ret);
 
 /* /NetworkDriver.CreateEndpoint: the IPv4 address and the MAC, if any. */
 char *request_parse_endpoint(const json_t *req,

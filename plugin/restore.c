@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "link.h"
+#include "netfilter.h"
 #include "log.h"
 #include "spares.h"
 #include "state.h"
 #include "teardown.h"
+#include "uplink.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -57,7 +59,11 @@ static void load_iface(const json_t *row, const char *driver,
     if (!name) {
         return;
     }
-    if (json_object_get(ext, STATE_EXT_ENDPOINT)) {
+    const char *uplink_of = json_string_value(json_object_get(ext,
+                                                              UPLINK_KEY));
+    if (uplink_of) {
+        uplink_restore(m, uplink_of, name, (int) ofport);
+    } else if (json_object_get(ext, STATE_EXT_ENDPOINT)) {
         struct endpoint *e = NULL;
         const char *nid = NULL;
         struct network *n = model_find_network(
@@ -80,7 +86,7 @@ static void load_iface(const json_t *row, const char *driver,
             log_warn("restore: endpoint %.12s: address %s is in none of the "
                      "subnets of network %.12s, dropped", e->id,
                      addr_ip4_format(e->fe.ip, ip), n->id);
-            free(e);
+            endpoint_free(e);
             return;
         }
         network_add_endpoint(n, e);
@@ -139,7 +145,7 @@ static int drop_stale_endpoints(struct ovsgw *g, struct network *n)
                  e->host_if);
         gone++;
         *p = e->next;
-        free(e);
+        endpoint_free(e);
     }
     return gone;
 }
@@ -170,6 +176,16 @@ int restore_ensure(struct ovsgw *g, char **ret_err)
         if (flowset_network_apply(g->fs, n, &why) < 0) {
             log_warn("restore: network %.12s: flows on %s: %s", n->id,
                      n->bridge, why);
+        }
+    }
+    /* The host's side: uplinks, routes and netfilter rules as the model
+     * wants them (a restart adds nothing twice). */
+    bool moved;
+    uplink_check(g, &moved);
+    {
+        _cleanup_free_ char *why = NULL;
+        if (netfilter_sync(g, NULL, &why) < 0) {
+            log_warn("restore: %s; the tick retries", why);
         }
     }
     /* Reading OVSDB and re-applying every flow took memory in proportion

@@ -44,14 +44,14 @@ char *state_network_encode(const struct network *n, const char *driver)
 {
     char mac[MAC_STRLEN];
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
-    json_t *j = json_pack("{s:i,s:i,s:s,s:I,s:s,s:o,s:O,s:s}",
+    json_t *j = json_pack("{s:i,s:i,s:s,s:I,s:s,s:o,s:O,s:s,s:b}",
                           "version", STATE_VERSION, "compat", STATE_COMPAT,
                           "driver", driver, "tag", (json_int_t) n->tag,
                           "gateway_mac",
                           addr_mac_format(n->gateway_mac, mac), "subnets",
                           state_subnets(n, "pool"), "options",
                           n->generic ? n->generic : json_null(),
-                          "tcp_policy", policy);
+                          "tcp_policy", policy, "internal", n->internal);
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 
     json_decref(j);
@@ -111,6 +111,7 @@ char *state_network_decode(const char *id, const char *bridge,
     strcpy(n->id, id);
     strcpy(n->bridge, bridge);
     n->tag = (uint32_t) tag;
+    n->internal = json_is_true(json_object_get(j, "internal"));
     if ((err = options_parse(opts, &n->opts))) {
         goto out;
     }
@@ -139,6 +140,22 @@ out:
     return err;
 }
 
+json_t *state_ports(const struct endpoint *e)
+{
+    json_t *a = json_array();
+    char ip[IP4_STRLEN];
+
+    for (size_t i = 0; i < e->n_ports; i++) {
+        const struct published_port *p = &e->ports[i];
+        json_array_append_new(a, json_pack(
+            "{s:s,s:i,s:s,s:i}", "proto", p->proto == 17 ? "udp" : "tcp",
+            "port", p->port, "host_ip",
+            p->host_ip_set ? addr_ip4_format(p->host_ip, ip) : "",
+            "host_port", p->host_port));
+    }
+    return a;
+}
+
 json_t *state_endpoint_encode(const struct network *n,
                               const struct endpoint *e)
 {
@@ -147,10 +164,54 @@ json_t *state_endpoint_encode(const struct network *n,
         "%s/%d", addr_ip4_format(e->fe.ip, ip), e->plen);
 
     snprintf(cookie, sizeof cookie, "0x%08" PRIx32, e->fe.id);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", STATE_EXT_ENDPOINT, e->id,
-                     STATE_EXT_NETWORK, n->id, STATE_EXT_IPV4, addr,
-                     STATE_EXT_MAC, addr_mac_format(e->fe.mac, mac),
-                     STATE_EXT_COOKIE, cookie, STATE_EXT_PEER, e->peer_if);
+    json_t *ext = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", STATE_EXT_ENDPOINT,
+                            e->id, STATE_EXT_NETWORK, n->id, STATE_EXT_IPV4,
+                            addr, STATE_EXT_MAC,
+                            addr_mac_format(e->fe.mac, mac),
+                            STATE_EXT_COOKIE, cookie, STATE_EXT_PEER,
+                            e->peer_if);
+    if (e->n_ports) {
+        json_t *ports = state_ports(e);
+        char *text = json_dumps(ports, JSON_COMPACT);
+        json_object_set_new(ext, STATE_EXT_PORTS, json_string(text));
+        free(text);
+        json_decref(ports);
+    }
+    return ext;
+}
+
+/* The published ports stored as 'text' into 'e'.  Returns false if they
+ * are malformed. */
+static bool decode_ports(const char *text, struct endpoint *e)
+{
+    json_t *a = json_loads(text, 0, NULL), *v;
+    size_t i;
+    bool ok = json_is_array(a) && json_array_size(a) <= 4096;
+
+    if (ok && json_array_size(a)) {
+        e->ports = xzalloc(json_array_size(a) * sizeof *e->ports);
+    }
+    json_array_foreach(a, i, v) {
+        struct published_port *p = &e->ports[i];
+        const char *proto = json_string_value(json_object_get(v, "proto"));
+        const char *hip = json_string_value(json_object_get(v, "host_ip"));
+        json_int_t port = json_integer_value(json_object_get(v, "port"));
+        json_int_t hport = json_integer_value(json_object_get(v,
+                                                              "host_port"));
+        if (!ok || !proto || (strcmp(proto, "tcp") && strcmp(proto, "udp"))
+            || port < 1 || port > 65535 || hport < 1 || hport > 65535
+            || !hip || (*hip && !addr_ip4_parse(hip, &p->host_ip))) {
+            ok = false;
+            break;
+        }
+        p->proto = !strcmp(proto, "udp") ? 17 : 6;
+        p->port = (uint16_t) port;
+        p->host_port = (uint16_t) hport;
+        p->host_ip_set = *hip != '\0';
+        e->n_ports++;
+    }
+    json_decref(a);
+    return ok;
 }
 
 static const char *ext_str(const json_t *ext, const char *key)
@@ -190,10 +251,12 @@ char *state_endpoint_decode(const json_t *ext, const char *name,
     e->fe.ofport = port > 0 ? (int) port : -1;
     e->verified = ofport > 0;
     e->fe.id = (uint32_t) c;
+    const char *ports = ext_str(ext, STATE_EXT_PORTS);
     if (*end || c == 0 || c > UINT32_MAX
         || !addr_cidr4_parse(addr, false, &e->fe.ip, &e->plen)
-        || !addr_mac_parse(mac, e->fe.mac)) {
-        free(e);
+        || !addr_mac_parse(mac, e->fe.mac)
+        || (ports && !decode_ports(ports, e))) {
+        endpoint_free(e);
         return xstrdup("bad ovsgw state");
     }
     *ret = e;

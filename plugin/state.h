@@ -33,6 +33,7 @@
 #define STATE_EXT_MAC "ovsgw-mac"
 #define STATE_EXT_COOKIE "ovsgw-cookie"
 #define STATE_EXT_PEER "ovsgw-peer"
+#define STATE_EXT_PORTS "ovsgw-ports" /* published ports, JSON */
 #define STATE_EXT_SPARE "ovsgw-spare"   /* a spare port: the driver's name */
 #define STATE_EXT_BRIDGE "ovsgw-bridge" /* a spare port's bridge */
 
@@ -63,6 +64,10 @@ char *state_network_decode(const char *id, const char *bridge,
 /* The tag in the state 'text' of any driver's network.  Returns false if
  * there is none. */
 bool state_network_tag(const char *text, uint32_t *ret);
+
+/* The published ports of 'e' as a JSON array of {"proto", "port",
+ * "host_ip", "host_port"}, as stored and shown.  Returns a new array. */
+json_t *state_ports(const struct endpoint *e);
 
 /* The endpoint's keys for its interface's external_ids.  Returns a new
  * object of strings. */

@@ -107,6 +107,13 @@ char *status_format(const json_t *status)
         }
         strbuf_addf(&sb, "  gateway   MAC %s (virtual: answered by flows)\n",
                     str(n, "gateway_mac"));
+        if (json_is_true(json_object_get(n, "internal"))) {
+            strbuf_add(&sb, "  uplink    none: internal (no way out)\n");
+        } else if (*str(n, "uplink")) {
+            strbuf_addf(&sb, "  uplink    %s (%s)\n", str(n, "uplink"),
+                        json_is_true(json_object_get(n, "nat"))
+                            ? "NAT" : "routed, no NAT");
+        }
         strbuf_addf(&sb, "  policy    %s\n", str(n, "tcp_policy"));
         strbuf_addf(&sb, "  mtu       %lld\n",
                     (long long) json_integer_value(json_object_get(n,
@@ -135,6 +142,25 @@ char *status_format(const json_t *status)
                         (long long) json_integer_value(
                             json_object_get(e, "tx_packets")),
                         str(e, "cookie"));
+        }
+        json_array_foreach(eps, k, e) {
+            const json_t *ports = json_object_get(e, "published_ports"), *p;
+            size_t j;
+            if (json_array_size(ports) == 0) {
+                continue;
+            }
+            strbuf_addf(&sb, "  %-12.12s  published", str(e, "endpoint"));
+            json_array_foreach(ports, j, p) {
+                strbuf_addf(&sb, "%s %s:%lld->%lld/%s", j ? "," : "",
+                            *str(p, "host_ip") ? str(p, "host_ip")
+                                               : "0.0.0.0",
+                            (long long) json_integer_value(
+                                json_object_get(p, "host_port")),
+                            (long long) json_integer_value(
+                                json_object_get(p, "port")),
+                            str(p, "proto"));
+            }
+            strbuf_add(&sb, "\n");
         }
     }
     return strbuf_take(&sb);

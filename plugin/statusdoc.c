@@ -18,13 +18,14 @@ static json_t *endpoint_doc(const struct network *n, const struct endpoint *e,
 
     snprintf(cookie, sizeof cookie, "0x%016" PRIx64,
              flows_cookie(n->tag, e->fe.id));
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:I,s:I}", "endpoint",
-                     e->id, "container_side", e->peer_if, "address", addr,
-                     "mac", addr_mac_format(e->fe.mac, mac), "port",
-                     e->host_if, "ofport", e->fe.ofport, "cookie", cookie,
-                     "rx_packets", json_integer_value(json_array_get(st, 0)),
-                     "tx_packets",
-                     json_integer_value(json_array_get(st, 1)));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:I,s:I,s:o}",
+                     "endpoint", e->id, "container_side", e->peer_if,
+                     "address", addr, "mac", addr_mac_format(e->fe.mac, mac),
+                     "port", e->host_if, "ofport", e->fe.ofport, "cookie",
+                     cookie, "rx_packets",
+                     json_integer_value(json_array_get(st, 0)), "tx_packets",
+                     json_integer_value(json_array_get(st, 1)),
+                     "published_ports", state_ports(e));
 }
 
 static json_t *network_doc(const struct model *m, const struct network *n,
@@ -45,12 +46,14 @@ static json_t *network_doc(const struct model *m, const struct network *n,
     snprintf(cookie, sizeof cookie, "0x%016" PRIx64,
              flows_cookie(n->tag, 0));
     return json_pack(
-        "{s:s,s:o,s:s,s:s,s:b,s:s,s:o,s:s,s:i,s:s,s:o}", "network", n->id,
-        "spare_ports", spares, "bridge", n->bridge, "datapath",
-        n->netdev ? "netdev" : "system", "bridge_owned", n->bridge_owned,
-        "gateway_mac", addr_mac_format(n->gateway_mac, mac), "subnets",
-        state_subnets(n, "subnet"), "tcp_policy", policy, "mtu", n->opts.mtu,
-        "cookie", cookie, "endpoints", eps);
+        "{s:s,s:o,s:s,s:s,s:b,s:s,s:o,s:s,s:i,s:s,s:o,s:b,s:b,s:s}",
+        "network", n->id, "spare_ports", spares, "bridge", n->bridge,
+        "datapath", n->netdev ? "netdev" : "system", "bridge_owned",
+        n->bridge_owned, "gateway_mac", addr_mac_format(n->gateway_mac, mac),
+        "subnets", state_subnets(n, "subnet"), "tcp_policy", policy, "mtu",
+        n->opts.mtu, "cookie", cookie, "endpoints", eps, "internal",
+        n->internal, "nat", n->opts.nat && !n->internal, "uplink",
+        n->internal ? "" : n->uplink_if);
 }
 
 json_t *statusdoc_build(const struct model *m, const json_t *stats,

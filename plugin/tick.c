@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "log.h"
+#include "netfilter.h"
 #include "ovsgw.h"
 #include "restore.h"
 #include "spares.h"
 #include "timeval.h"
+#include "uplink.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -180,6 +182,26 @@ static void verify_ports(struct ovsgw *g)
     }
 }
 
+/* The host's side of the uplinks and the netfilter rules, as the model
+ * wants them: after ovs-vswitchd made new taps, after someone flushed the
+ * rules, after dockerd re-made its chains. */
+static void host_side(struct ovsgw *g)
+{
+    _cleanup_free_ char *err = NULL;
+    bool moved, changed;
+
+    uplink_check(g, &moved);
+    if (moved) {
+        g->resync = true;
+    }
+    if (netfilter_sync(g, &changed, &err) < 0) {
+        log_warn_rl(&g->rl_netfilter, "netfilter: %s", err);
+    } else if (changed) {
+        log_info("netfilter: ovsgw's rules were not as they should be: "
+                 "restored");
+    }
+}
+
 static void tick(struct ovsgw *g)
 {
     _cleanup_free_ char *err = NULL;
@@ -196,8 +218,12 @@ static void tick(struct ovsgw *g)
     if (pid) {
         g->vswitchd_pid = pid;
     }
-    if (!g->resync && ++g->ticks % SLOW_TICKS == 0) {
+    bool slow = ++g->ticks % SLOW_TICKS == 0;
+    if (!g->resync && slow) {
         g->resync = flows_missing(g);
+    }
+    if (slow || g->resync) {
+        host_side(g);
     }
     if (g->resync) {
         resync(g);

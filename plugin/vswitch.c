@@ -183,24 +183,23 @@ int vswitch_bridge_del_key(struct ovsdb *db, const char *name,
         NULL, ret_err);
 }
 
-int vswitch_port_add(struct ovsdb *db, const char *bridge,
-                     const char *ifname, int ofport, json_t *ext,
-                     char **ret_err)
+/* Adds a port of one interface whose row is 'iface' (taken); see
+ * vswitch_port_add(). */
+static int port_add(struct ovsdb *db, const char *bridge, const char *ifname,
+                    json_t *iface, char **ret_err)
 {
     json_t *ops = json_pack(
-        "[{s:s,s:s,s:{s:s,s:i,s:o},s:s},"
+        "[{s:s,s:s,s:o,s:s},"
         " {s:s,s:s,s:{s:s,s:o},s:s},"
         " {s:s,s:s,s:o,s:[[s,s,o]]}]",
-        "op", "insert", "table", "Interface", "row", "name", ifname,
-        "ofport_request", ofport, "external_ids", ovsdb_map(ext),
+        "op", "insert", "table", "Interface", "row", iface,
         "uuid-name", "iface",
         "op", "insert", "table", "Port", "row", "name", ifname,
         "interfaces", ovsdb_named("iface"), "uuid-name", "port",
         "op", "mutate", "table", "Bridge", "where", where_name(bridge),
         "mutations", "ports", "insert", ovsdb_named("port"));
-
-    json_decref(ext);
     long long count = transact_count(db, ops, 2, ret_err);
+
     if (count < 0) {
         return (int) count;
     }
@@ -212,6 +211,60 @@ int vswitch_port_add(struct ovsdb *db, const char *bridge,
         return -ENOENT;
     }
     return 0;
+}
+
+int vswitch_internal_add(struct ovsdb *db, const char *bridge,
+                         const char *ifname, int ofport, const char *mac,
+                         json_t *ext, char **ret_err)
+{
+    json_t *iface = json_pack("{s:s,s:s,s:i,s:s,s:o}", "name", ifname,
+                              "type", "internal", "ofport_request", ofport,
+                              "mac", mac, "external_ids", ovsdb_map(ext));
+
+    json_decref(ext);
+    return port_add(db, bridge, ifname, iface, ret_err);
+}
+
+int vswitch_iface_wait_ofport(struct ovsdb *db, const char *name,
+                              int *ret_ofport, char **ret_err)
+{
+    json_t *row = NULL;
+    int r = ovsdb_transact(
+        db,
+        json_pack("[{s:s,s:s,s:[[s,s,s]],s:[s],s:s,s:[{s:[s,[]]}],s:i}]",
+                  "op", "wait", "table", "Interface", "where", "name", "==",
+                  name, "columns", "ofport", "until", "!=", "rows", "ofport",
+                  "set", "timeout", VSWITCH_BRIDGE_WAIT_MS),
+        NULL, NULL);
+
+    if (r < 0 || vswitch_iface_get(db, name, "ofport", &row, ret_err) <= 0) {
+        if (ret_err && !*ret_err) {
+            *ret_err = xasprintf("ovs-vswitchd did not add %s within %d s",
+                                 name, VSWITCH_BRIDGE_WAIT_MS / 1000);
+        }
+        return r < 0 ? r : -ENOENT;
+    }
+    *ret_ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"), -1);
+    json_decref(row);
+    if (*ret_ofport <= 0) {
+        if (ret_err) {
+            *ret_err = xasprintf("ovs-vswitchd could not add %s", name);
+        }
+        return -EIO;
+    }
+    return 0;
+}
+
+int vswitch_port_add(struct ovsdb *db, const char *bridge,
+                     const char *ifname, int ofport, json_t *ext,
+                     char **ret_err)
+{
+    json_t *iface = json_pack("{s:s,s:i,s:o}", "name", ifname,
+                              "ofport_request", ofport, "external_ids",
+                              ovsdb_map(ext));
+
+    json_decref(ext);
+    return port_add(db, bridge, ifname, iface, ret_err);
 }
 
 int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,

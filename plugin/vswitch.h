@@ -50,6 +50,19 @@ int vswitch_port_add(struct ovsdb *db, const char *bridge,
                      const char *ifname, int ofport, json_t *ext,
                      char **ret_err);
 
+/* Adds the internal port 'ifname' to 'bridge' (a tap or internal device on
+ * the host), asking for OpenFlow port 'ofport' and the MAC 'mac', with
+ * 'ext' (taken) in its interface's external_ids.  -ENOENT if the bridge
+ * is gone. */
+int vswitch_internal_add(struct ovsdb *db, const char *bridge,
+                         const char *ifname, int ofport, const char *mac,
+                         json_t *ext, char **ret_err);
+
+/* Waits until ovs-vswitchd has numbered the interface 'name', at most
+ * VSWITCH_BRIDGE_WAIT_MS, and sets '*ret_ofport'. */
+int vswitch_iface_wait_ofport(struct ovsdb *db, const char *name,
+                              int *ret_ofport, char **ret_err);
+
 /* Removes the port 'name' from 'bridge'.  A port that is not there is not
  * an error. */
 int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,

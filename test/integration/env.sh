@@ -487,8 +487,6 @@ _dockerd_run() {
 		--pidfile "$d/dockerd.pid" \
 		-H "$DOCKER_HOST" \
 		--storage-driver "$driver" \
-		--iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
-		--bridge=none --userland-proxy=false \
 		--exec-opt native.cgroupdriver=cgroupfs \
 		--cgroup-parent "/$OVSGW_CGROUP" \
 		--log-level "${OVSGW_DOCKER_LOGLEVEL:-info}" \

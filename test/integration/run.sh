@@ -21,6 +21,7 @@ done
 
 OVSGW_BIN=${OVSGW_BIN:-$TOP/build/ovsgw}
 OVSGW_UDPCAT=${OVSGW_UDPCAT:-$TOP/build/udpcat}
+OVSGW_TCPCAT=${OVSGW_TCPCAT:-$TOP/build/tcpcat}
 DRIVER=ovsgw-test-$$
 export DRIVER
 SOCK=/run/docker/plugins/$DRIVER.sock
@@ -62,11 +63,12 @@ stop_ovsgw() {
     rm -f "$SOCK"
 }
 
-# ovsgw-test: the busybox image plus udpcat.
+# ovsgw-test: the busybox image plus udpcat and tcpcat.
 build_test_image() {
     local c
     c=$(dk create ovsgw-busybox true) &&
         dk cp "$OVSGW_UDPCAT" "$c:/bin/udpcat" &&
+        dk cp "$OVSGW_TCPCAT" "$c:/bin/tcpcat" &&
         dk commit "$c" ovsgw-test >/dev/null &&
         dk rm "$c" >/dev/null
 }
@@ -84,7 +86,6 @@ trap cleanup EXIT
 export OVSGW_USE_NETNS=1
 env_init
 echo "integration: private environment in $OVSGW_T, driver $DRIVER"
-tns sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
 ovs_start || { echo "FAIL: cannot start a private OVS"; exit 1; }
 docker_start || { echo "FAIL: cannot start a private dockerd"; exit 1; }
 busybox_image || { echo "FAIL: cannot build the busybox image"; exit 1; }

@@ -28,6 +28,12 @@ wait_ping() {
     echo "no answer in $3 s"
     return 1
 }
+# A network's own flows, with one or two subnets: per subnet 3 (gateway
+# ARP and ICMP, the drop of other traffic to it) and 3 for the way out
+# (the host's ARP and IPv4 in, no exit to unused addresses), plus 2 (no
+# exit to loopback, the default route to the uplink).
+NET_FLOWS_1=$((6 * 1 + 2))
+NET_FLOWS_2=$((6 * 2 + 2))
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$OVSGW_PID/status"; }
 ovsgw_alive() { kill -0 "$OVSGW_PID" 2>/dev/null; }
 
@@ -52,7 +58,7 @@ test_restart_daemon() {
         bash -c "! ovs-vsctl --db=unix:$OVSDB_SOCK list-ports $br \
                  | grep -qx $p3"
     check "... and its flows are gone" \
-        test "$(flow_count "$br")" -eq $((5 + 6 + 2 * 5))
+        test "$(flow_count "$br")" -eq $((5 + NET_FLOWS_2 + 2 * 5))
     check "a new container works after the restart" ctr vm4 rnet 10.20.1.104
     check "vm4 -> vm2 (routed)" ping_ok vm4 10.20.2.100
     check "vm2 -> vm4" ping_ok vm2 10.20.1.104
@@ -180,8 +186,8 @@ test_load_parallel() {
         "[ \$(ovs-vsctl --db=unix:$OVSDB_SOCK --bare --columns=ofport \
            find Interface 'external_ids:ovsgw-network!=\"\"' | grep . \
            | sort -u | wc -l) -eq 20 ]"
-    check "flows: 5 bridge + 3 network + 20 x 5 endpoint" \
-        test "$(flow_count "$br")" -eq $((5 + 3 + 100))
+    check "flows: 5 bridge + 8 network + 20 x 5 endpoint" \
+        test "$(flow_count "$br")" -eq $((5 + NET_FLOWS_1 + 100))
     local bad=0 ip
     for i in $(seq 20); do
         ping_ok "p$i" 10.20.0.1 || bad=$((bad + 1))
@@ -219,8 +225,8 @@ test_leak_cycles() {
     check "one spare port, taken over by each cycle" n_spares "$br" 1
     check "no veth left but the anchor's and the spare's" \
         test -z "$(stray_veths)"
-    check "flows: 5 bridge + 3 network + 5 anchor" \
-        test "$(flow_count "$br")" -eq 13
+    check "flows: 5 bridge + 8 network + 5 anchor" \
+        test "$(flow_count "$br")" -eq $((5 + NET_FLOWS_1 + 5))
     # ASan holds freed memory in quarantine, so RSS says nothing there;
     # LeakSanitizer checks the daemon at exit instead.
     if [ -z "${OVSGW_SANITIZED:-}" ]; then

@@ -54,6 +54,22 @@ static void test_seed(void **state)
     free(e2);
 }
 
+/* The seed with its way out: the bridge's uplink on port 65279. */
+static const struct flows_uplink seed_uplink = {
+    .ofport = 65279, .mac = { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f },
+};
+
+static void test_uplink(void **state)
+{
+    struct flows_network net = seed_net();
+    (void) state;
+
+    net.uplink = &seed_uplink;
+    char *n = flows_network(&net);
+    golden_check("uplink", n);
+    free(n);
+}
+
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -77,6 +93,11 @@ static void test_linear_counts(void **state)
     free(b);
     free(n);
     free(e);
+    /* With an uplink: 3 more per subnet, and 2 (loopback, way out). */
+    net.uplink = &seed_uplink;
+    n = flows_network(&net);
+    assert_int_equal(count_lines(n), 6 * 2 + 2);
+    free(n);
 }
 
 static void test_cookies(void **state)
@@ -126,6 +147,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed),
+        cmocka_unit_test(test_uplink),
         cmocka_unit_test(test_linear_counts),
         cmocka_unit_test(test_cookies),
         cmocka_unit_test(test_isolation),

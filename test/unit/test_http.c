@@ -109,8 +109,6 @@ static void test_driver_stateless(void **state)
     static const char *const empty[] = {
         "/NetworkDriver.DiscoverNew", "/NetworkDriver.DiscoverDelete",
         "/NetworkDriver.AllocateNetwork", "/NetworkDriver.FreeNetwork",
-        "/NetworkDriver.ProgramExternalConnectivity",
-        "/NetworkDriver.RevokeExternalConnectivity",
     };
     for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
         assert_int_equal(http_dispatch(r, n, d, "POST", empty[i], "{}", 2,
@@ -118,6 +116,12 @@ static void test_driver_stateless(void **state)
         assert_string_equal(got, "{}");
         free(got);
     }
+    /* Publishing ports needs the endpoint. */
+    assert_int_equal(http_dispatch(r, n, d, "POST",
+                                   "/NetworkDriver.ProgramExternalConnectivity",
+                                   "{}", 2, &got), 400);
+    assert_string_equal(got, "{\"Err\":\"missing NetworkID\"}");
+    free(got);
     /* OVSDB is unreachable: a clear Err at once, no hang. */
     const char *join = "{\"NetworkID\": \"0123456789abcdef\", "
                        "\"EndpointID\": \"fedcba9876543210\"}";

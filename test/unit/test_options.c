@@ -59,6 +59,9 @@ static void test_all_keys(void **state)
     assert_int_equal(o.mtu, 1400);
     assert_null(parse("{\"ovsgw.datapath\": \"system\"}", &o));
     assert_int_equal(o.datapath, OPTIONS_DP_SYSTEM);
+    assert_true(o.nat);
+    assert_null(parse("{\"ovsgw.nat\": \"false\"}", &o));
+    assert_false(o.nat);
 }
 
 static void test_errors(void **state)
@@ -66,8 +69,11 @@ static void test_errors(void **state)
     (void) state;
     expect_err("{\"ovsgw.bogus\": \"1\"}",
                "unknown option \"ovsgw.bogus\" (known: ovsgw.bridge, "
-               "ovsgw.datapath, ovsgw.gateway_mac, ovsgw.tcp.default, "
-               "ovsgw.tcp.rules, com.docker.network.driver.mtu)");
+               "ovsgw.datapath, ovsgw.gateway_mac, ovsgw.nat, "
+               "ovsgw.tcp.default, ovsgw.tcp.rules, "
+               "com.docker.network.driver.mtu)");
+    expect_err("{\"ovsgw.nat\": \"yes\"}",
+               "ovsgw.nat: bad value \"yes\": want true or false");
     expect_err("{\"ovsgw.gateway_mac\": \"zz\"}",
                "ovsgw.gateway_mac: bad MAC \"zz\": want a unicast "
                "xx:xx:xx:xx:xx:xx");

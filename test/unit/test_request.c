@@ -177,6 +177,77 @@ static void test_bad_endpoint(void **state)
            "Interface.MacAddress: bad unicast MAC \"ff:ff:ff:ff:ff:ff\"");
 }
 
+static char *ports_from(const char *s)
+{
+    struct request_ports *p = malloc(sizeof *p);
+    json_t *j = json_loads(s, 0, NULL);
+    char *err = request_parse_ports(j, p);
+    json_decref(j);
+    free(p);
+    return err;
+}
+
+static void test_ports(void **state)
+{
+    struct request_ports *p = malloc(sizeof *p);
+    (void) state;
+
+    /* The port map as Docker 20.10 sent it with Join. */
+    json_t *join = captured("/NetworkDriver.Join", 0);
+    assert_null(request_parse_ports(join, p));
+    assert_int_equal(p->n, 1);
+    assert_int_equal(p->v[0].proto, 6);
+    assert_int_equal(p->v[0].port, 80);
+    assert_int_equal(p->v[0].host_lo, 8080);
+    assert_int_equal(p->v[0].host_hi, 8080);
+    assert_false(p->v[0].host_ip_set);
+    json_decref(join);
+
+    /* None, a range, a host address, an IPv6 host address (skipped). */
+    json_t *j = json_loads("{}", 0, NULL);
+    assert_null(request_parse_ports(j, p));
+    assert_int_equal(p->n, 0);
+    json_decref(j);
+    j = json_loads("{\"Options\": {\"com.docker.network.portmap\": ["
+                   "{\"Proto\": 17, \"Port\": 53, \"HostIP\": \"127.0.0.1\","
+                   " \"HostPort\": 5353, \"HostPortEnd\": 5360},"
+                   "{\"Proto\": 6, \"Port\": 80, \"HostIP\": \"::\","
+                   " \"HostPort\": 0, \"HostPortEnd\": 0},"
+                   "{\"Proto\": 6, \"Port\": 81, \"HostIP\": \"0.0.0.0\","
+                   " \"HostPort\": 0}]}}", 0, NULL);
+    assert_null(request_parse_ports(j, p));
+    assert_int_equal(p->n, 2);
+    assert_int_equal(p->v[0].proto, 17);
+    assert_true(p->v[0].host_ip_set);
+    assert_int_equal(p->v[0].host_ip, 0x7f000001);
+    assert_int_equal(p->v[0].host_lo, 5353);
+    assert_int_equal(p->v[0].host_hi, 5360);
+    assert_int_equal(p->v[1].port, 81);
+    assert_false(p->v[1].host_ip_set);
+    assert_int_equal(p->v[1].host_lo, 0);
+    json_decref(j);
+    free(p);
+
+#define PM(x) "{\"Options\": {\"com.docker.network.portmap\": " x "}}"
+    expect(ports_from, PM("{}"), "portmap: want an array");
+    expect(ports_from, PM("[5]"), "portmap[0]: want an object");
+    expect(ports_from, PM("[{\"Proto\": 1, \"Port\": 80}]"),
+           "portmap[0].Proto: want 6 (TCP) or 17 (UDP)");
+    expect(ports_from, PM("[{\"Proto\": 6, \"Port\": 0}]"),
+           "portmap[0].Port: want 1 to 65535");
+    expect(ports_from, PM("[{\"Proto\": 6, \"Port\": 80, "
+                          "\"HostPort\": 70000}]"),
+           "portmap[0].HostPort: want 0 to 65535");
+    expect(ports_from, PM("[{\"Proto\": 6, \"Port\": 80, "
+                          "\"HostPort\": 90, \"HostPortEnd\": 80}]"),
+           "portmap[0].HostPortEnd: want 90 to 65535");
+    expect(ports_from, PM("[{\"Proto\": 6, \"Port\": 80, "
+                          "\"HostIP\": \"10.0.0.300\", \"HostPort\": 1}]"),
+           "portmap[0].HostIP: bad address \"10.0.0.300\"");
+    expect(ports_from, "{\"Options\": 5}", "Options: want an object");
+#undef PM
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_captured_ids),
         cmocka_unit_test(test_bad_network),
         cmocka_unit_test(test_bad_endpoint),
+        cmocka_unit_test(test_ports),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

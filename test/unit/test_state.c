@@ -23,6 +23,7 @@ static struct network *sample_network(void)
     strcpy(n->id, ID);
     strcpy(n->bridge, "ovsgw-012345678");
     n->tag = 0x01234567;
+    n->internal = true;
     n->generic = json_loads(opts, 0, NULL);
     assert_null(options_parse(n->generic, &n->opts));
     model_gateway_mac(ID, n->gateway_mac);
@@ -52,6 +53,7 @@ static void test_network_round_trip(void **state)
     assert_int_equal(back->opts.mtu, 1400);
     assert_int_equal(back->opts.policy.n_rules, 1);
     assert_true(json_equal(back->generic, n->generic));
+    assert_true(back->internal);
     /* Encoding what was decoded gives the same text. */
     _cleanup_free_ char *again = state_network_encode(back, "ovsgw");
     assert_string_equal(again, text);
@@ -138,8 +140,8 @@ static void test_network_broken(void **state)
           "\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\","
           "\"options\":{\"ovsgw.x\":\"1\"}}",
           "unknown option \"ovsgw.x\" (known: ovsgw.bridge, ovsgw.datapath, "
-          "ovsgw.gateway_mac, ovsgw.tcp.default, ovsgw.tcp.rules, "
-          "com.docker.network.driver.mtu)" },
+          "ovsgw.gateway_mac, ovsgw.nat, ovsgw.tcp.default, "
+          "ovsgw.tcp.rules, com.docker.network.driver.mtu)" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct network *n = NULL;
@@ -196,6 +198,34 @@ static void test_endpoint_round_trip(void **state)
     assert_int_equal(back->plen, 24);
     assert_true(back->verified);
     free(back);
+
+    /* With published ports. */
+    struct published_port pp[2] = {
+        { .proto = 6, .port = 8080, .host_port = 18080 },
+        { .proto = 17, .port = 53, .host_ip_set = true,
+          .host_ip = 0x7f000001, .host_port = 5353 },
+    };
+    e.ports = pp;
+    e.n_ports = 2;
+    json_t *with = state_endpoint_encode(n, &e);
+    assert_string_equal(json_string_value(json_object_get(with,
+                                                          "ovsgw-ports")),
+                        "[{\"proto\":\"tcp\",\"port\":8080,"
+                        "\"host_ip\":\"\",\"host_port\":18080},"
+                        "{\"proto\":\"udp\",\"port\":53,\"host_ip\":"
+                        "\"127.0.0.1\",\"host_port\":5353}]");
+    assert_null(state_endpoint_decode(with, e.host_if, 7, 7, &back, &nid));
+    assert_int_equal(back->n_ports, 2);
+    assert_memory_equal(back->ports, pp, sizeof pp);
+    endpoint_free(back);
+    json_object_set_new(with, "ovsgw-ports",
+                        json_string("[{\"proto\": \"sctp\"}]"));
+    _cleanup_free_ char *w0 = state_endpoint_decode(with, "x", 1, 1, &back,
+                                                    &nid);
+    assert_string_equal(w0, "bad ovsgw state");
+    json_decref(with);
+    e.ports = NULL;
+    e.n_ports = 0;
 
     /* Not numbered yet: the number asked for, to be verified. */
     assert_null(state_endpoint_decode(ext, e.host_if, -1, 9, &back, &nid));

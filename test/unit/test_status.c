@@ -26,13 +26,18 @@ static void test_format(void **state)
         "\"0a703a019c12c82f\", \"container_side\": \"oc0a703a019c12\", "
         "\"address\": \"10.20.1.100/24\", \"mac\": \"02:0a:70:3a:01:9c\", "
         "\"port\": \"og0a703a019c12\", \"ofport\": 1, \"cookie\": "
-        "\"0xaa55f0ee0a703a01\", \"rx_packets\": 12, \"tx_packets\": 10}]},"
+        "\"0xaa55f0ee0a703a01\", \"rx_packets\": 12, \"tx_packets\": 10, "
+        "\"published_ports\": [{\"proto\": \"tcp\", \"port\": 8080, "
+        "\"host_ip\": \"\", \"host_port\": 18080}, {\"proto\": \"udp\", "
+        "\"port\": 53, \"host_ip\": \"127.0.0.1\", \"host_port\": 5353}]}], "
+        "\"internal\": false, \"nat\": true, \"uplink\": \"ovsgwu1a2b3c4d\"},"
         "{\"network\": \"bb00000000000000\", \"bridge\": \"br-x\", "
         "\"datapath\": \"system\", \"bridge_owned\": false, \"gateway_mac\": "
         "\"0a:00:00:00:00:01\", \"subnets\": [{\"subnet\": \"10.30.0.0/16\", "
         "\"gateway\": \"10.30.0.1\"}], \"tcp_policy\": \"default deny\", "
         "\"mtu\": 1400, \"cookie\": \"0xbb00000000000000\", \"endpoints\": "
-        "[]}]}", 0, NULL);
+        "[], \"internal\": true, \"nat\": false, \"uplink\": \"\"}]}", 0,
+        NULL);
     assert_non_null(st);
     char *text = status_format(st);
     golden_check("status.txt", text);
