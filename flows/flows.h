@@ -17,6 +17,8 @@
 #ifndef OVSGW_FLOWS_H
 #define OVSGW_FLOWS_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +43,12 @@ struct flows_subnet {
     uint32_t gateway; /* host order */
 };
 
+struct flows_subnet6 {
+    struct in6_addr net;     /* host bits zero */
+    int plen;                /* 1..128; Docker gives /64 typically */
+    struct in6_addr gateway;
+};
+
 /* The bridge's uplink: an internal port to the host's own stack, the
  * network's way out (NAT, published ports and host access are the
  * host's; see DESIGN.md "Uplink"). */
@@ -56,6 +64,8 @@ struct flows_network {
     const struct flows_subnet *subnets;
     const struct policy *policy; /* TCP rules, or NULL */
     const struct flows_uplink *uplink; /* NULL: no way out (--internal) */
+    size_t n_subnets6;
+    const struct flows_subnet6 *subnets6;
 };
 
 struct flows_endpoint {
@@ -63,6 +73,10 @@ struct flows_endpoint {
     uint32_t ip;      /* host order */
     uint8_t mac[MAC_LEN];
     int ofport;
+    bool has_ip6;
+    struct in6_addr ip6;     /* its global IPv6 address; its link-local
+                              * address is fe80::/64 + EUI-64 of 'mac'
+                              * (addr_ip6_link_local() in lib/addr.h) */
 };
 
 /* Cookie of a network's flows (endpoint 0) or of one endpoint's flows. */

@@ -144,6 +144,8 @@ static struct network *network_from_request(const struct request_network *rn,
     n->generic = rn->generic ? json_deep_copy(rn->generic) : NULL;
     n->n_subnets = rn->n_subnets;
     memcpy(n->subnets, rn->subnets, sizeof rn->subnets);
+    n->n_subnets6 = rn->n_subnets6;
+    memcpy(n->subnets6, rn->subnets6, sizeof rn->subnets6);
     if (n->opts.bridge[0]) {
         strcpy(n->bridge, n->opts.bridge);
     } else {
@@ -177,6 +179,21 @@ static char *network_overlap(const struct ovsgw *g, const struct network *n)
                     return xasprintf(
                         "subnet %s/%d overlaps network %.12s on bridge %s",
                         addr_ip4_format(a->net, ip), a->plen, o->id,
+                        o->bridge);
+                }
+            }
+        }
+        for (size_t i = 0; i < n->n_subnets6; i++) {
+            for (size_t j = 0; j < o->n_subnets6; j++) {
+                const struct flows_subnet6 *a = &n->subnets6[i];
+                const struct flows_subnet6 *b = &o->subnets6[j];
+                if (addr_ip6_same_prefix(&a->net, &b->net,
+                                         a->plen < b->plen ? a->plen
+                                                           : b->plen)) {
+                    char ip[IP6_STRLEN];
+                    return xasprintf(
+                        "subnet %s/%d overlaps network %.12s on bridge %s",
+                        addr_ip6_format(&a->net, ip), a->plen, o->id,
                         o->bridge);
                 }
             }
@@ -326,6 +343,43 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
 
 /* ---- endpoints ------------------------------------------------------ */
 
+/* Checks the IPv6 address of the request against the IPv6 subnets of 'n'
+ * and sets it in 'e'.  Returns NULL or a malloc'd message. */
+static char *endpoint_ip6_check(const struct network *n,
+                                const struct request_endpoint *re,
+                                struct endpoint *e)
+{
+    char ip6[IP6_STRLEN], net6[IP6_STRLEN];
+    const struct flows_subnet6 *sn;
+
+    if (!re->has_ip6) {
+        return NULL;
+    }
+    addr_ip6_format(&re->ip6, ip6);
+    e->subnet6 = network_subnet6_of(n, &re->ip6);
+    if (e->subnet6 == n->n_subnets6) {
+        return xasprintf("IPv6 address %s is in none of the network's IPv6 "
+                         "subnets", ip6);
+    }
+    sn = &n->subnets6[e->subnet6];
+    addr_ip6_format(&sn->net, net6);
+    if (addr_ip6_equal(&re->ip6, &sn->gateway)) {
+        return xasprintf("IPv6 address %s is the gateway", ip6);
+    }
+    if (addr_ip6_equal(&re->ip6, &sn->net)) {
+        return xasprintf("IPv6 address %s is the subnet-router anycast "
+                         "address of %s/%d", ip6, net6, sn->plen);
+    }
+    if (re->plen6 != sn->plen) {
+        return xasprintf("IPv6 address %s/%d: the subnet %s/%d has another "
+                         "prefix length", ip6, re->plen6, net6, sn->plen);
+    }
+    e->fe.has_ip6 = true;
+    e->fe.ip6 = re->ip6;
+    e->plen6 = re->plen6;
+    return NULL;
+}
+
 /* An endpoint of 'n' from a parsed CreateEndpoint request: address, MAC,
  * cookie half.  Returns NULL and the reason in '*ret_err' (malloc'd). */
 static struct endpoint *endpoint_from_request(
@@ -371,10 +425,16 @@ static struct endpoint *endpoint_from_request(
          * cannot share one). */
         model_endpoint_mac(re->ip, e->fe.mac);
     }
+    if ((*ret_err = endpoint_ip6_check(n, re, e))) {
+        goto bad;
+    }
     for (const struct endpoint *o = n->endpoints; o; o = o->next) {
-        if (o->fe.ip == re->ip || !memcmp(o->fe.mac, e->fe.mac, MAC_LEN)) {
-            *ret_err = xasprintf("address %s or MAC is already used by "
-                                 "endpoint %.12s", ip, o->id);
+        if (o->fe.ip == re->ip || !memcmp(o->fe.mac, e->fe.mac, MAC_LEN)
+            || (re->has_ip6 && o->fe.has_ip6
+                && addr_ip6_equal(&o->fe.ip6, &re->ip6))) {
+            *ret_err = xasprintf("address %s, its IPv6 address or its MAC "
+                                 "is already used by endpoint %.12s", ip,
+                                 o->id);
             goto bad;
         }
     }
@@ -712,6 +772,11 @@ static unsigned h_join(void *ud, const json_t *req, json_t **ret)
     log_info("Join %.12s: %s as eth*, gateway %s", e->id, e->peer_if, gw);
     *ret = json_pack("{s:{s:s,s:s},s:s}", "InterfaceName", "SrcName",
                      e->peer_if, "DstPrefix", "eth", "Gateway", gw);
+    if (e->fe.has_ip6) {
+        char gw6[IP6_STRLEN];
+        json_object_set_new(*ret, "GatewayIPv6", json_string(
+            addr_ip6_format(&n->subnets6[e->subnet6].gateway, gw6)));
+    }
     return 200;
 }
 
@@ -752,6 +817,15 @@ static unsigned h_oper_info(void *ud, const json_t *req, json_t **ret)
                      addr_ip4_format(n->subnets[e->subnet].gateway, gw),
                      "tcp_policy", policy, "published", ports,
                      "ports", state_ports(e));
+    if (e->fe.has_ip6) {
+        char ip6[IP6_STRLEN], gw6[IP6_STRLEN];
+        _cleanup_free_ char *addr6 = xasprintf(
+            "%s/%d", addr_ip6_format(&e->fe.ip6, ip6), e->plen6);
+        json_t *v = json_object_get(*ret, "Value");
+        json_object_set_new(v, "address_ipv6", json_string(addr6));
+        json_object_set_new(v, "gateway_ipv6", json_string(addr_ip6_format(
+            &n->subnets6[e->subnet6].gateway, gw6)));
+    }
     return 200;
 }
 

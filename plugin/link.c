@@ -232,8 +232,15 @@ int link_set_up(const char *name)
     return r;
 }
 
-/* True if 'name' (index 'ifindex') has the IPv4 address 'ip'/32. */
-static bool has_addr4(struct nl_sock *sk, int ifindex, uint32_t ip)
+/* The address length of 'family'. */
+static int addr_len(int family)
+{
+    return family == AF_INET6 ? 16 : 4;
+}
+
+/* True if the link 'ifindex' has the address 'a' ('family' bytes). */
+static bool has_addr(struct nl_sock *sk, int ifindex, int family,
+                     const void *a)
 {
     struct nl_cache *cache;
     bool found = false;
@@ -243,13 +250,13 @@ static bool has_addr4(struct nl_sock *sk, int ifindex, uint32_t ip)
     }
     for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
          o = nl_cache_get_next(o)) {
-        struct rtnl_addr *a = (struct rtnl_addr *) o;
-        struct nl_addr *local = rtnl_addr_get_local(a);
-        uint32_t be = htonl(ip);
-        found = rtnl_addr_get_ifindex(a) == ifindex
-                && rtnl_addr_get_family(a) == AF_INET && local
-                && nl_addr_get_len(local) == 4
-                && !memcmp(nl_addr_get_binary_addr(local), &be, 4);
+        struct rtnl_addr *ra = (struct rtnl_addr *) o;
+        struct nl_addr *local = rtnl_addr_get_local(ra);
+        found = rtnl_addr_get_ifindex(ra) == ifindex
+                && rtnl_addr_get_family(ra) == family && local
+                && nl_addr_get_len(local) == (unsigned) addr_len(family)
+                && !memcmp(nl_addr_get_binary_addr(local), a,
+                           (size_t) addr_len(family));
     }
     nl_cache_free(cache);
     return found;
@@ -286,10 +293,43 @@ static int route_localnet_on(struct nl_sock *sk, const char *name)
     return r;
 }
 
-int link_uplink_setup(const char *name, uint32_t ip)
+/* Adds 'a'/host-prefix ('family' bytes) to the link 'ifindex' unless it
+ * has it.  With 'nodad' (IPv6), the address is usable at once. */
+static int addr_add(struct nl_sock *sk, int ifindex, int family,
+                    const void *a)
+{
+    struct rtnl_addr *ra;
+    struct nl_addr *local;
+    int r;
+
+    if (has_addr(sk, ifindex, family, a)) {
+        return 0;
+    }
+    ra = rtnl_addr_alloc();
+    local = nl_addr_build(family, a, addr_len(family));
+    if (!ra || !local) {
+        r = -ENOMEM;
+    } else {
+        nl_addr_set_prefixlen(local, addr_len(family) * 8);
+        rtnl_addr_set_ifindex(ra, ifindex);
+        rtnl_addr_set_local(ra, local);
+        if (family == AF_INET6) {
+            rtnl_addr_set_flags(ra, IFA_F_NODAD);
+        }
+        r = nl_to_errno(rtnl_addr_add(sk, ra, 0));
+        r = r == -EEXIST ? 0 : r;
+    }
+    nl_addr_put(local);
+    rtnl_addr_put(ra);
+    return r;
+}
+
+int link_uplink_setup(const char *name, uint32_t ip,
+                      const struct in6_addr *ip6)
 {
     struct nl_sock *sk;
     int ifindex = (int) if_nametoindex(name), r;
+    uint32_t be = htonl(ip);
 
     if (ifindex == 0) {
         return -ENODEV;
@@ -297,27 +337,14 @@ int link_uplink_setup(const char *name, uint32_t ip)
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if ((r = change(sk, name, 0, UP)) < 0) {
+    if ((r = change(sk, name, 0, UP)) < 0
+        || (r = addr_add(sk, ifindex, AF_INET, &be)) < 0) {
         goto out;
     }
-    if (!has_addr4(sk, ifindex, ip)) {
-        struct rtnl_addr *a = rtnl_addr_alloc();
-        uint32_t be = htonl(ip);
-        struct nl_addr *local = nl_addr_build(AF_INET, &be, 4);
-        if (!a || !local) {
-            r = -ENOMEM;
-        } else {
-            nl_addr_set_prefixlen(local, 32);
-            rtnl_addr_set_ifindex(a, ifindex);
-            rtnl_addr_set_local(a, local);
-            r = nl_to_errno(rtnl_addr_add(sk, a, 0));
-            r = r == -EEXIST ? 0 : r;
-        }
-        nl_addr_put(local);
-        rtnl_addr_put(a);
-        if (r < 0) {
-            goto out;
-        }
+    /* A host without IPv6 (disabled) still gets its IPv4 way. */
+    if (ip6 && (r = addr_add(sk, ifindex, AF_INET6, ip6)) < 0
+        && r != -EACCES && r != -EOPNOTSUPP && r != -EPERM) {
+        goto out;
     }
     r = route_localnet_on(sk, name);
 out:
@@ -326,13 +353,13 @@ out:
 }
 
 /* A route object for dst/plen in the main table; with a device, via 'gw'
- * onlink from 'src'. */
-static struct rtnl_route *route4(uint32_t dst, int plen, uint32_t gw,
-                                 int ifindex, uint32_t src)
+ * onlink from 'src'.  Addresses are 'family' bytes in network order. */
+static struct rtnl_route *route_obj(int family, const void *dst, int plen,
+                                    const void *gw, int ifindex,
+                                    const void *src)
 {
     struct rtnl_route *rt = rtnl_route_alloc();
-    uint32_t be_dst = htonl(dst), be_gw = htonl(gw), be_src = htonl(src);
-    struct nl_addr *d = nl_addr_build(AF_INET, &be_dst, 4);
+    struct nl_addr *d = nl_addr_build(family, dst, addr_len(family));
 
     if (!rt || !d) {
         nl_addr_put(d);
@@ -340,36 +367,43 @@ static struct rtnl_route *route4(uint32_t dst, int plen, uint32_t gw,
         return NULL;
     }
     nl_addr_set_prefixlen(d, plen);
-    rtnl_route_set_family(rt, AF_INET);
+    rtnl_route_set_family(rt, (uint8_t) family);
     rtnl_route_set_table(rt, RT_TABLE_MAIN);
     rtnl_route_set_dst(rt, d);
     nl_addr_put(d);
     if (ifindex > 0) {
         struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-        struct nl_addr *g = nl_addr_build(AF_INET, &be_gw, 4);
-        struct nl_addr *s = nl_addr_build(AF_INET, &be_src, 4);
-        if (!nh || !g || !s) {
+        struct nl_addr *g = gw ? nl_addr_build(family, gw, addr_len(family))
+                               : NULL;
+        struct nl_addr *sa = src ? nl_addr_build(family, src,
+                                                 addr_len(family))
+                                 : NULL;
+        if (!nh || (gw && !g) || (src && !sa)) {
             nl_addr_put(g);
-            nl_addr_put(s);
+            nl_addr_put(sa);
             rtnl_route_nh_free(nh);
             rtnl_route_put(rt);
             return NULL;
         }
         rtnl_route_set_protocol(rt, RTPROT_STATIC);
         rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
-        rtnl_route_set_pref_src(rt, s);
+        if (sa) {
+            rtnl_route_set_pref_src(rt, sa);
+        }
         rtnl_route_nh_set_ifindex(nh, ifindex);
-        rtnl_route_nh_set_gateway(nh, g);
-        rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+        if (g) {
+            rtnl_route_nh_set_gateway(nh, g);
+            rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+        }
         rtnl_route_add_nexthop(rt, nh);
         nl_addr_put(g);
-        nl_addr_put(s);
+        nl_addr_put(sa);
     }
     return rt;
 }
 
-int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
-                    uint32_t src)
+int link_route_add(int family, const void *dst, int plen, const void *gw,
+                   const char *dev, const void *src)
 {
     int ifindex = (int) if_nametoindex(dev), r;
     struct nl_sock *sk;
@@ -381,7 +415,7 @@ int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if (!(rt = route4(dst, plen, gw, ifindex, src))) {
+    if (!(rt = route_obj(family, dst, plen, gw, ifindex, src))) {
         r = -ENOMEM;
     } else {
         r = nl_to_errno(rtnl_route_add(sk, rt, NLM_F_REPLACE));
@@ -391,7 +425,7 @@ int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
     return r;
 }
 
-int link_route4_del(uint32_t dst, int plen, const char *dev)
+int link_route_del(int family, const void *dst, int plen, const char *dev)
 {
     int ifindex = (int) if_nametoindex(dev), r;
     struct nl_sock *sk;
@@ -400,7 +434,7 @@ int link_route4_del(uint32_t dst, int plen, const char *dev)
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if (!(rt = route4(dst, plen, 0, 0, 0))) {
+    if (!(rt = route_obj(family, dst, plen, NULL, 0, NULL))) {
         r = -ENOMEM;
     } else {
         if (ifindex > 0) {
@@ -418,7 +452,8 @@ int link_route4_del(uint32_t dst, int plen, const char *dev)
     return r;
 }
 
-bool link_route4_present(uint32_t dst, int plen, const char *dev)
+bool link_route_present(int family, const void *dst, int plen,
+                        const char *dev)
 {
     int ifindex = (int) if_nametoindex(dev);
     struct nl_cache *cache = NULL;
@@ -428,21 +463,21 @@ bool link_route4_present(uint32_t dst, int plen, const char *dev)
     if (ifindex == 0 || open_sock(&sk) < 0) {
         return false;
     }
-    if (rtnl_route_alloc_cache(sk, AF_INET, 0, &cache) < 0) {
+    if (rtnl_route_alloc_cache(sk, family, 0, &cache) < 0) {
         nl_socket_free(sk);
         return false;
     }
-    uint32_t be = htonl(dst);
     for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
          o = nl_cache_get_next(o)) {
         struct rtnl_route *rt = (struct rtnl_route *) o;
         struct nl_addr *d = rtnl_route_get_dst(rt);
         struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, 0);
         found = rtnl_route_get_table(rt) == RT_TABLE_MAIN && d
-                && nl_addr_get_len(d) == 4
+                && nl_addr_get_len(d) == (unsigned) addr_len(family)
                 && nl_addr_get_prefixlen(d) == (unsigned) plen
-                && !memcmp(nl_addr_get_binary_addr(d), &be, 4) && nh
-                && rtnl_route_nh_get_ifindex(nh) == ifindex;
+                && !memcmp(nl_addr_get_binary_addr(d), dst,
+                           (size_t) addr_len(family))
+                && nh && rtnl_route_nh_get_ifindex(nh) == ifindex;
     }
     nl_cache_free(cache);
     nl_socket_free(sk);

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "addr.h"
 #include "util.h"
 
@@ -41,23 +43,27 @@ int link_set_tx_csum(const char *name, bool on);
 /* Brings 'name' up. */
 int link_set_up(const char *name);
 
-/* Readies the host end of an uplink: up, with 'ip'/32 (host order) on it
- * and net.ipv4.conf.NAME.route_localnet on, so that the host's own
- * 127.0.0.1 can reach published ports.  Changes only what differs.
- * -ENODEV if there is no such link (yet). */
-int link_uplink_setup(const char *name, uint32_t ip);
+/* Readies the host end of an uplink: up, with 'ip'/32 (host order) and
+ * 'ip6'/128 (if not NULL, and if the host has IPv6) on it, and
+ * net.ipv4.conf.NAME.route_localnet on, so that the host's own 127.0.0.1
+ * can reach published ports.  Changes only what differs.  -ENODEV if
+ * there is no such link (yet). */
+int link_uplink_setup(const char *name, uint32_t ip,
+                      const struct in6_addr *ip6);
 
-/* Adds (or replaces) the IPv4 route dst/plen via 'gw' on 'dev' (onlink:
- * 'gw' needs no address of the host's in its prefix), with 'src' as the
- * host's source address.  Addresses in host order. */
-int link_route4_add(uint32_t dst, int plen, uint32_t gw, const char *dev,
-                    uint32_t src);
+/* Adds (or replaces) the route dst/plen via 'gw' on 'dev' (onlink: 'gw'
+ * needs no address of the host's in its prefix), with 'src' (may be NULL)
+ * as the host's source address.  Addresses are 'family' (AF_INET or
+ * AF_INET6) bytes in network order. */
+int link_route_add(int family, const void *dst, int plen, const void *gw,
+                   const char *dev, const void *src);
 
-/* Deletes the IPv4 route dst/plen on 'dev' (any device if 'dev' is gone).
- * A route that is not there is not an error. */
-int link_route4_del(uint32_t dst, int plen, const char *dev);
+/* Deletes the route dst/plen on 'dev' (any device if 'dev' is gone).  A
+ * route that is not there is not an error. */
+int link_route_del(int family, const void *dst, int plen, const char *dev);
 
 /* True if the main table routes dst/plen out of 'dev'. */
-bool link_route4_present(uint32_t dst, int plen, const char *dev);
+bool link_route_present(int family, const void *dst, int plen,
+                        const char *dev);
 
 #endif

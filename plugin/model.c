@@ -109,7 +109,9 @@ struct flows_network network_flows(const struct network *n)
                                 .subnets = n->subnets,
                                 .policy = &n->opts.policy,
                                 .uplink = n->has_uplink && !n->internal
-                                              ? &n->uplink : NULL };
+                                              ? &n->uplink : NULL,
+                                .n_subnets6 = n->n_subnets6,
+                                .subnets6 = n->subnets6 };
 
     memcpy(fn.gateway_mac, n->gateway_mac, MAC_LEN);
     return fn;
@@ -123,6 +125,17 @@ size_t network_subnet_of(const struct network *n, uint32_t ip)
         }
     }
     return n->n_subnets;
+}
+
+size_t network_subnet6_of(const struct network *n, const struct in6_addr *ip)
+{
+    for (size_t i = 0; i < n->n_subnets6; i++) {
+        if (addr_ip6_same_prefix(ip, &n->subnets6[i].net,
+                                 n->subnets6[i].plen)) {
+            return i;
+        }
+    }
+    return n->n_subnets6;
 }
 
 bool model_bridge_shared(const struct model *m, const struct network *n)

@@ -29,9 +29,12 @@ struct published_port {
 struct endpoint {
     struct endpoint *next;
     char id[REQUEST_ID_MAX + 1];
-    struct flows_endpoint fe; /* cookie half, IPv4, MAC, OpenFlow port */
+    struct flows_endpoint fe; /* cookie half, IPv4, IPv6, MAC, OpenFlow
+                               * port */
     int plen;
     size_t subnet;            /* index into its network's subnets */
+    int plen6;                /* if fe.has_ip6 */
+    size_t subnet6;           /* index into its network's subnets6 */
     char host_if[IFNAMSIZ];   /* on the bridge */
     char peer_if[IFNAMSIZ];   /* moved into the container by Docker */
     bool verified; /* ovs-vswitchd gave it the OpenFlow port asked for */
@@ -55,6 +58,8 @@ struct network {
     json_t *generic;   /* the driver options as given (owned), or NULL */
     size_t n_subnets;
     struct flows_subnet subnets[REQUEST_MAX_SUBNETS];
+    size_t n_subnets6;
+    struct flows_subnet6 subnets6[REQUEST_MAX_SUBNETS];
     struct endpoint *endpoints;
 };
 
@@ -111,6 +116,8 @@ struct flows_network network_flows(const struct network *n);
 
 /* The index of the subnet of 'n' that holds 'ip', or n->n_subnets. */
 size_t network_subnet_of(const struct network *n, uint32_t ip);
+/* The same for IPv6: an index into n->subnets6, or n->n_subnets6. */
+size_t network_subnet6_of(const struct network *n, const struct in6_addr *ip);
 
 /* True if another network of 'm' than 'n' uses the bridge of 'n'. */
 bool model_bridge_shared(const struct model *m, const struct network *n);

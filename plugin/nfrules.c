@@ -70,15 +70,28 @@ static bool uplink_seen(const struct model *m, const struct network *n)
     return false;
 }
 
-void nfrules_build(const struct model *m, const char *driver,
+/* One address of the family in iptables-save's form: "10.20.1.0/24",
+ * "fd00:20:1::/64"; a host address with /32 or /128. */
+static char *net_text(const struct network *n, size_t i, bool v6)
+{
+    char ip[IP6_STRLEN];
+
+    return v6 ? xasprintf("%s/%d", addr_ip6_format(&n->subnets6[i].net, ip),
+                          n->subnets6[i].plen)
+              : xasprintf("%s/%d", addr_ip4_format(n->subnets[i].net, ip),
+                          n->subnets[i].plen);
+}
+
+void nfrules_build(const struct model *m, const char *driver, int family,
                    struct nfrules *ret)
 {
     struct strbuf fwd_in = { 0 }, fwd_ports = { 0 }, fwd_drop = { 0 },
                   fwd_out = { 0 }, dnat = { 0 }, post = { 0 }, raw = { 0 };
-    char ip[IP4_STRLEN], ip2[IP4_STRLEN];
+    bool v6 = family == 6;
+    char ip[IP6_STRLEN], ip2[IP4_STRLEN];
     const char *b;
 
-    *ret = (struct nfrules) { .empty = true };
+    *ret = (struct nfrules) { .empty = !m->networks };
     nfrules_base(driver, ret->base);
     b = ret->base;
     for (const struct network *n = m->networks; n; n = n->next) {
@@ -86,57 +99,68 @@ void nfrules_build(const struct model *m, const char *driver,
             continue;
         }
         const char *up = n->uplink_if;
-        ret->empty = false;
-        for (size_t i = 0; i < n->n_subnets; i++) {
-            const struct flows_subnet *s = &n->subnets[i];
-            addr_ip4_format(s->net, ip);
-            strbuf_addf(&fwd_in, "-A %s-FWD -d %s/%d -o %s -m conntrack "
-                        "--ctstate RELATED,ESTABLISHED -j ACCEPT\n", b, ip,
-                        s->plen, up);
-            strbuf_addf(&fwd_drop, "-A %s-FWD -d %s/%d -o %s -j DROP\n", b,
-                        ip, s->plen, up);
-            strbuf_addf(&fwd_out, "-A %s-FWD -s %s/%d -i %s ! -o "
-                        NFRULES_UPLINK_PREFIX "+ -j ACCEPT\n", b, ip,
-                        s->plen, up);
+        for (size_t i = 0; i < (v6 ? n->n_subnets6 : n->n_subnets); i++) {
+            _cleanup_free_ char *net = net_text(n, i, v6);
+            strbuf_addf(&fwd_in, "-A %s-FWD -d %s -o %s -m conntrack "
+                        "--ctstate RELATED,ESTABLISHED -j ACCEPT\n", b, net,
+                        up);
+            strbuf_addf(&fwd_drop, "-A %s-FWD -d %s -o %s -j DROP\n", b,
+                        net, up);
+            strbuf_addf(&fwd_out, "-A %s-FWD -s %s -i %s ! -o "
+                        NFRULES_UPLINK_PREFIX "+ -j ACCEPT\n", b, net, up);
             if (n->opts.nat) {
-                strbuf_addf(&post, "-A %s-POST -s %s/%d ! -o %s -j "
-                            "MASQUERADE\n", b, ip, s->plen, up);
+                strbuf_addf(&post, "-A %s-POST -s %s ! -o %s -j "
+                            "MASQUERADE\n", b, net, up);
             }
             /* Published ports reached from the network itself through the
              * host: the answer must come back the same way. */
-            strbuf_addf(&post, "-A %s-POST -s %s/%d -o %s -m conntrack "
-                        "--ctstate DNAT -j MASQUERADE\n", b, ip, s->plen, up);
+            strbuf_addf(&post, "-A %s-POST -s %s -o %s -m conntrack "
+                        "--ctstate DNAT -j MASQUERADE\n", b, net, up);
         }
         for (const struct endpoint *e = n->endpoints; e; e = e->next) {
-            addr_ip4_format(e->fe.ip, ip);
+            if (v6 && !e->fe.has_ip6) {
+                continue;
+            }
+            const char *eip = v6 ? addr_ip6_format(&e->fe.ip6, ip)
+                                 : addr_ip4_format(e->fe.ip, ip);
             for (size_t k = 0; k < e->n_ports; k++) {
                 const struct published_port *p = &e->ports[k];
                 const char *pn = proto_name(p->proto);
-                strbuf_addf(&fwd_ports, "-A %s-FWD -d %s/32 -o %s -p %s -m "
+                if (v6 && p->host_ip_set) {
+                    continue; /* an IPv4 host address */
+                }
+                strbuf_addf(&fwd_ports, "-A %s-FWD -d %s/%d -o %s -p %s -m "
                             "%s --dport %u -m conntrack --ctstate DNAT -j "
-                            "ACCEPT\n", b, ip, up, pn, pn, p->port);
+                            "ACCEPT\n", b, eip, v6 ? 128 : 32, up, pn, pn,
+                            p->port);
                 strbuf_addf(&dnat, "-A %s-DNAT ", b);
                 if (p->host_ip_set) {
                     strbuf_addf(&dnat, "-d %s/32 ",
                                 addr_ip4_format(p->host_ip, ip2));
                 }
                 strbuf_addf(&dnat, "-p %s -m %s --dport %u -j DNAT "
-                            "--to-destination %s:%u\n", pn, pn, p->host_port,
-                            ip, p->port);
+                            "--to-destination %s%s%s:%u\n", pn, pn,
+                            p->host_port, v6 ? "[" : "", eip, v6 ? "]" : "",
+                            p->port);
             }
         }
         if (!uplink_seen(m, n)) {
-            /* The host's own clients of published ports on 127.0.0.1. */
-            strbuf_addf(&post, "-A %s-POST -s 127.0.0.0/8 -o %s -j "
-                        "MASQUERADE\n", b, up);
-            strbuf_addf(&raw, "-A %s-RAW -d 127.0.0.0/8 -i %s -j DROP\n", b,
-                        up);
+            if (!v6) {
+                /* The host's own clients of published ports on 127.0.0.1
+                 * (IPv6 cannot route ::1 out of the host). */
+                strbuf_addf(&post, "-A %s-POST -s 127.0.0.0/8 -o %s -j "
+                            "MASQUERADE\n", b, up);
+            }
+            strbuf_addf(&raw, "-A %s-RAW -d %s -i %s -j DROP\n", b,
+                        v6 ? "::1/128" : "127.0.0.0/8", up);
         }
     }
     if (!ret->empty) {
         /* On the userspace datapath the host's stack also sees what a
          * container sends on its veth (OVS reads it with a packet
-         * socket): none of it may get in there, past port security. */
+         * socket): none of it may get in there, past port security, also
+         * for networks without a way out (IPv6 link-local needs no
+         * route). */
         strbuf_addf(&raw, "-A %s-RAW -i " NFRULES_VETH_PREFIX "+ -j DROP\n",
                     b);
     }

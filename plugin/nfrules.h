@@ -39,15 +39,15 @@ struct nfrules {
     /* Rules of ovsgw's chains, per table: lines "-A CHAIN ...\n" in the
      * form iptables-save prints them. */
     char *rules[NF_N_TABLES];
-    bool empty; /* no network needs a rule: chains and jumps go */
+    bool empty; /* no network at all: chains and jumps go */
 };
 
 /* The chain name prefix for the driver 'driver' into 'buf'. */
 void nfrules_base(const char *driver, char buf[32]);
 
-/* The rules of the networks of 'm' for the driver 'driver'.  Free with
- * nfrules_clear(). */
-void nfrules_build(const struct model *m, const char *driver,
+/* The rules of the networks of 'm' for the driver 'driver', for
+ * iptables ('family' 4) or ip6tables (6).  Free with nfrules_clear(). */
+void nfrules_build(const struct model *m, const char *driver, int family,
                    struct nfrules *ret);
 void nfrules_clear(struct nfrules *r);
 

@@ -99,6 +99,47 @@ static char *parse_pool(const json_t *d, size_t i, struct flows_subnet *ret)
     return NULL;
 }
 
+static char *parse_pool6(const json_t *d, size_t i, struct flows_subnet6 *ret)
+{
+    const json_t *pool = json_object_get(d, "Pool");
+    const json_t *gw = json_object_get(d, "Gateway");
+    struct in6_addr net, gwip;
+    int plen, gwplen;
+
+    if (!json_is_object(d)) {
+        return xasprintf("IPv6Data[%zu]: want an object", i);
+    }
+    if (!json_is_string(pool)
+        || !addr_cidr6_parse(json_string_value(pool), true, &net, &plen)) {
+        return xasprintf("IPv6Data[%zu].Pool: want an IPv6 network like "
+                         "fd00:20:1::/64", i);
+    }
+    if (plen > 126 || plen < 8) {
+        return xasprintf("IPv6Data[%zu].Pool %s: want a prefix length from "
+                         "/8 to /126", i, json_string_value(pool));
+    }
+    if (!json_is_string(gw) || !*json_string_value(gw)) {
+        return xasprintf("IPv6Data[%zu]: missing Gateway", i);
+    }
+    if (!addr_cidr6_parse(json_string_value(gw), false, &gwip, &gwplen)
+        && !addr_ip6_parse(json_string_value(gw), &gwip)) {
+        _cleanup_free_ char *v = shown(json_string_value(gw), 60);
+        return xasprintf("IPv6Data[%zu].Gateway: bad address \"%s\"", i, v);
+    }
+    if (!addr_ip6_same_prefix(&gwip, &net, plen)) {
+        return xasprintf("IPv6Data[%zu].Gateway %s is outside the pool %s",
+                         i, json_string_value(gw), json_string_value(pool));
+    }
+    if (addr_ip6_equal(&gwip, &net)) {
+        return xasprintf("IPv6Data[%zu].Gateway %s is the subnet-router "
+                         "anycast address of the pool %s", i,
+                         json_string_value(gw), json_string_value(pool));
+    }
+    *ret = (struct flows_subnet6) { .net = net, .plen = plen,
+                                    .gateway = gwip };
+    return NULL;
+}
+
 char *request_parse_network(const json_t *req, struct request_network *ret)
 {
     struct request_network n = { 0 };
@@ -112,14 +153,37 @@ char *request_parse_network(const json_t *req, struct request_network *ret)
     strcpy(n.network, ids.network);
 
     v6 = json_object_get(req, "IPv6Data");
-    if (v6 && !json_is_null(v6)
-        && (!json_is_array(v6) || json_array_size(v6) > 0)) {
-        return xstrdup("IPv6 is not supported by ovsgw: create the network "
-                       "without --ipv6");
+    if (v6 && !json_is_null(v6) && !json_is_array(v6)) {
+        return xstrdup("IPv6Data: want an array");
     }
+    if (json_array_size(v6) > REQUEST_MAX_SUBNETS) {
+        return xasprintf("IPv6Data: at most %d subnets",
+                         REQUEST_MAX_SUBNETS);
+    }
+    for (size_t i = 0; i < json_array_size(v6); i++) {
+        if ((err = parse_pool6(json_array_get(v6, i), i,
+                               &n.subnets6[i]))) {
+            return err;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const struct flows_subnet6 *a = &n.subnets6[i];
+            const struct flows_subnet6 *b = &n.subnets6[j];
+            if (addr_ip6_same_prefix(&a->net, &b->net,
+                                     a->plen < b->plen ? a->plen
+                                                       : b->plen)) {
+                return xasprintf("IPv6Data[%zu] overlaps IPv6Data[%zu]", i,
+                                 j);
+            }
+        }
+    }
+    n.n_subnets6 = json_array_size(v6);
     v4 = json_object_get(req, "IPv4Data");
     if (!json_is_array(v4) || json_array_size(v4) == 0) {
-        return xstrdup("IPv4Data: ovsgw needs at least one IPv4 subnet");
+        return xstrdup(n.n_subnets6
+                           ? "IPv4Data: ovsgw needs at least one IPv4 "
+                             "subnet, also beside IPv6 ones"
+                           : "IPv4Data: ovsgw needs at least one IPv4 "
+                             "subnet");
     }
     if (json_array_size(v4) > REQUEST_MAX_SUBNETS) {
         return xasprintf("IPv4Data: at most %d subnets",
@@ -191,6 +255,21 @@ char *request_parse_endpoint(const json_t *req, struct request_endpoint *ret)
     if (!addr_cidr4_parse(json_string_value(addr), false, &e.ip, &e.plen)) {
         _cleanup_free_ char *v = shown(json_string_value(addr), 40);
         return xasprintf("Interface.Address: bad IPv4 CIDR \"%s\"", v);
+    }
+    addr = json_object_get(iface, "AddressIPv6");
+    if (addr && !json_is_null(addr)) {
+        if (!json_is_string(addr)) {
+            return xstrdup("Interface.AddressIPv6: want a string");
+        }
+        if (*json_string_value(addr)) {
+            if (!addr_cidr6_parse(json_string_value(addr), false, &e.ip6,
+                                  &e.plen6)) {
+                _cleanup_free_ char *v = shown(json_string_value(addr), 60);
+                return xasprintf("Interface.AddressIPv6: bad IPv6 CIDR "
+                                 "\"%s\"", v);
+            }
+            e.has_ip6 = true;
+        }
     }
     mac = json_object_get(iface, "MacAddress");
     if (mac && !json_is_null(mac)) {

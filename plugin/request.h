@@ -24,6 +24,8 @@ struct request_network {
     char network[REQUEST_ID_MAX + 1];
     size_t n_subnets;
     struct flows_subnet subnets[REQUEST_MAX_SUBNETS];
+    size_t n_subnets6;
+    struct flows_subnet6 subnets6[REQUEST_MAX_SUBNETS];
     const json_t *generic; /* borrowed from the request; may be NULL */
     bool internal;         /* docker network create --internal */
 };
@@ -50,6 +52,9 @@ struct request_endpoint {
     struct request_ids ids;
     uint32_t ip;      /* host order */
     int plen;
+    bool has_ip6;
+    struct in6_addr ip6;
+    int plen6;
     bool mac_given;
     uint8_t mac[MAC_LEN];
 };
@@ -58,8 +63,9 @@ struct request_endpoint {
 char *request_parse_ids(const json_t *req, bool need_endpoint,
                         struct request_ids *ret);
 
-/* /NetworkDriver.CreateNetwork: the IPv4 pools with their gateways and the
- * generic driver options.  IPv6 pools are refused. */
+/* /NetworkDriver.CreateNetwork: the IPv4 pools (at least one) and IPv6
+ * pools (any) with their gateways, --internal and the generic driver
+ * options. */
 char *request_parse_network(const json_t *req, struct request_network *ret);
 
 /* The port map ("com.docker.network.portmap") in the Options of
@@ -67,7 +73,8 @@ char *request_parse_network(const json_t *req, struct request_network *ret);
  * IPv6 host addresses are skipped: the IPv4 binding serves them. */
 char *request_parse_ports(const json_t *req, struct request_ports *ret);
 
-/* /NetworkDriver.CreateEndpoint: the IPv4 address and the MAC, if any. */
+/* /NetworkDriver.CreateEndpoint: the IPv4 address, the IPv6 address and
+ * the MAC, if any. */
 char *request_parse_endpoint(const json_t *req,
                              struct request_endpoint *ret);
 

@@ -81,6 +81,15 @@ static void load_iface(const json_t *row, const char *driver,
             return;
         }
         e->subnet = network_subnet_of(n, e->fe.ip);
+        e->subnet6 = e->fe.has_ip6 ? network_subnet6_of(n, &e->fe.ip6) : 0;
+        if (e->fe.has_ip6 && e->subnet6 == n->n_subnets6) {
+            char ip6[IP6_STRLEN];
+            log_warn("restore: endpoint %.12s: address %s is in none of the "
+                     "IPv6 subnets of network %.12s, dropped", e->id,
+                     addr_ip6_format(&e->fe.ip6, ip6), n->id);
+            endpoint_free(e);
+            return;
+        }
         if (e->subnet == n->n_subnets) {
             char ip[IP4_STRLEN];
             log_warn("restore: endpoint %.12s: address %s is in none of the "

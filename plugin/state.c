@@ -24,12 +24,21 @@ const char *state_network_key_id(const char *key)
     return key + n;
 }
 
-json_t *state_subnets(const struct network *n, const char *net_key)
+json_t *state_subnets(const struct network *n, const char *net_key,
+                      bool v4, bool v6)
 {
     json_t *subnets = json_array();
-    char ip[IP4_STRLEN], gw[IP4_STRLEN];
+    char ip[IP6_STRLEN], gw[IP6_STRLEN];
 
-    for (size_t i = 0; i < n->n_subnets; i++) {
+    for (size_t i = 0; v6 && i < n->n_subnets6; i++) {
+        _cleanup_free_ char *pool = xasprintf(
+            "%s/%d", addr_ip6_format(&n->subnets6[i].net, ip),
+            n->subnets6[i].plen);
+        json_array_append_new(subnets, json_pack(
+            "{s:s,s:s}", net_key, pool, "gateway",
+            addr_ip6_format(&n->subnets6[i].gateway, gw)));
+    }
+    for (size_t i = 0; v4 && i < n->n_subnets; i++) {
         _cleanup_free_ char *pool = xasprintf(
             "%s/%d", addr_ip4_format(n->subnets[i].net, ip),
             n->subnets[i].plen);
@@ -45,13 +54,18 @@ char *state_network_encode(const struct network *n, const char *driver)
     char mac[MAC_STRLEN];
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
     json_t *j = json_pack("{s:i,s:i,s:s,s:I,s:s,s:o,s:O,s:s,s:b}",
-                          "version", STATE_VERSION, "compat", STATE_COMPAT,
+                          "version", STATE_VERSION, "compat",
+                          n->n_subnets6 ? STATE_COMPAT_IPV6 : STATE_COMPAT,
                           "driver", driver, "tag", (json_int_t) n->tag,
                           "gateway_mac",
                           addr_mac_format(n->gateway_mac, mac), "subnets",
-                          state_subnets(n, "pool"), "options",
+                          state_subnets(n, "pool", true, false), "options",
                           n->generic ? n->generic : json_null(),
                           "tcp_policy", policy, "internal", n->internal);
+    if (n->n_subnets6) {
+        json_object_set_new(j, "subnets6",
+                            state_subnets(n, "pool", false, true));
+    }
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 
     json_decref(j);
@@ -82,6 +96,7 @@ char *state_network_decode(const char *id, const char *bridge,
     json_int_t tag = json_integer_value(json_object_get(j, "tag"));
     const char *owner = json_string_value(json_object_get(j, "driver"));
     const json_t *opts = json_object_get(j, "options");
+    const json_t *subnets6 = json_object_get(j, "subnets6");
     struct network *n = NULL;
     char *err = NULL;
     size_t i;
@@ -132,6 +147,22 @@ char *state_network_decode(const char *id, const char *bridge,
         }
     }
     n->n_subnets = json_array_size(subnets);
+    if (subnets6 && (!json_is_array(subnets6)
+                     || json_array_size(subnets6) > REQUEST_MAX_SUBNETS)) {
+        err = xstrdup("bad subnets6");
+        goto out;
+    }
+    json_array_foreach(subnets6, i, sn) {
+        struct flows_subnet6 *s = &n->subnets6[i];
+        const char *pool = json_string_value(json_object_get(sn, "pool"));
+        const char *gw = json_string_value(json_object_get(sn, "gateway"));
+        if (!pool || !gw || !addr_cidr6_parse(pool, true, &s->net, &s->plen)
+            || !addr_ip6_parse(gw, &s->gateway)) {
+            err = xstrdup("bad subnet");
+            goto out;
+        }
+    }
+    n->n_subnets6 = json_array_size(subnets6);
     *ret = TAKE_PTR(n);
 
 out:
@@ -170,6 +201,12 @@ json_t *state_endpoint_encode(const struct network *n,
                             addr_mac_format(e->fe.mac, mac),
                             STATE_EXT_COOKIE, cookie, STATE_EXT_PEER,
                             e->peer_if);
+    if (e->fe.has_ip6) {
+        char ip6[IP6_STRLEN];
+        _cleanup_free_ char *a6 = xasprintf(
+            "%s/%d", addr_ip6_format(&e->fe.ip6, ip6), e->plen6);
+        json_object_set_new(ext, STATE_EXT_IPV6, json_string(a6));
+    }
     if (e->n_ports) {
         json_t *ports = state_ports(e);
         char *text = json_dumps(ports, JSON_COMPACT);
@@ -252,7 +289,10 @@ char *state_endpoint_decode(const json_t *ext, const char *name,
     e->verified = ofport > 0;
     e->fe.id = (uint32_t) c;
     const char *ports = ext_str(ext, STATE_EXT_PORTS);
+    const char *addr6 = ext_str(ext, STATE_EXT_IPV6);
+    e->fe.has_ip6 = addr6 != NULL;
     if (*end || c == 0 || c > UINT32_MAX
+        || (addr6 && !addr_cidr6_parse(addr6, false, &e->fe.ip6, &e->plen6))
         || !addr_cidr4_parse(addr, false, &e->fe.ip, &e->plen)
         || !addr_mac_parse(mac, e->fe.mac)
         || (ports && !decode_ports(ports, e))) {

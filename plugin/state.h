@@ -22,14 +22,18 @@
 
 #include "model.h"
 
-#define STATE_VERSION 2
+/* Version 2 added "version", "compat", "internal"; version 3 "subnets6"
+ * (a network with IPv6 subnets needs a reader of version 3). */
+#define STATE_VERSION 3
 #define STATE_COMPAT 1
+#define STATE_COMPAT_IPV6 3
 
 #define STATE_EXT_OWNED "ovsgw-owned"
 #define STATE_EXT_NET_PREFIX "ovsgw-net-"
 #define STATE_EXT_ENDPOINT "ovsgw-endpoint"
 #define STATE_EXT_NETWORK "ovsgw-network"
 #define STATE_EXT_IPV4 "ovsgw-ipv4"
+#define STATE_EXT_IPV6 "ovsgw-ipv6"
 #define STATE_EXT_MAC "ovsgw-mac"
 #define STATE_EXT_COOKIE "ovsgw-cookie"
 #define STATE_EXT_PEER "ovsgw-peer"
@@ -43,10 +47,12 @@ char *state_network_key(const char *id);
  * formed network key. */
 const char *state_network_key_id(const char *key);
 
-/* The subnets of 'n' as [{NET_KEY: "10.20.1.0/24", "gateway": ...}]:
- * NET_KEY is "pool" in the state, "subnet" in the status document.
- * Returns a new array. */
-json_t *state_subnets(const struct network *n, const char *net_key);
+/* The IPv4 subnets of 'n' as [{NET_KEY: "10.20.1.0/24", "gateway":
+ * ...}], then its IPv6 subnets if 'v6' ("fd00:20:1::/64"): NET_KEY is
+ * "pool" in the state, "subnet" in the status document.  Returns a new
+ * array. */
+json_t *state_subnets(const struct network *n, const char *net_key,
+                      bool v4, bool v6);
 
 /* The state of 'n', owned by the driver 'driver', as JSON text.
  * Malloc'd. */

@@ -9,6 +9,22 @@
 #include "util.h"
 
 static json_t *endpoint_doc(const struct network *n, const struct endpoint *e,
+                            const json_t *stats);
+
+/* 'doc' with the endpoint's IPv6 address, if it has one. */
+static json_t *with_ip6(json_t *doc, const struct endpoint *e)
+{
+    char ip6[IP6_STRLEN];
+
+    if (e->fe.has_ip6) {
+        _cleanup_free_ char *a = xasprintf(
+            "%s/%d", addr_ip6_format(&e->fe.ip6, ip6), e->plen6);
+        json_object_set_new(doc, "address_ipv6", json_string(a));
+    }
+    return doc;
+}
+
+static json_t *endpoint_doc(const struct network *n, const struct endpoint *e,
                             const json_t *stats)
 {
     const json_t *st = json_object_get(stats, e->host_if);
@@ -36,7 +52,7 @@ static json_t *network_doc(const struct model *m, const struct network *n,
     char mac[MAC_STRLEN], cookie[24];
 
     for (const struct endpoint *e = n->endpoints; e; e = e->next) {
-        json_array_append_new(eps, endpoint_doc(n, e, stats));
+        json_array_append_new(eps, with_ip6(endpoint_doc(n, e, stats), e));
     }
     for (const struct spare *s = m->spares; s; s = s->next) {
         if (!strcmp(s->bridge, n->bridge)) {
@@ -50,7 +66,7 @@ static json_t *network_doc(const struct model *m, const struct network *n,
         "network", n->id, "spare_ports", spares, "bridge", n->bridge,
         "datapath", n->netdev ? "netdev" : "system", "bridge_owned",
         n->bridge_owned, "gateway_mac", addr_mac_format(n->gateway_mac, mac),
-        "subnets", state_subnets(n, "subnet"), "tcp_policy", policy, "mtu",
+        "subnets", state_subnets(n, "subnet", true, true), "tcp_policy", policy, "mtu",
         n->opts.mtu, "cookie", cookie, "endpoints", eps, "internal",
         n->internal, "nat", n->opts.nat && !n->internal, "uplink",
         n->internal ? "" : n->uplink_if);

@@ -1,5 +1,6 @@
 #include "uplink.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 #include "nfrules.h"
 #include "util.h"
 #include "vswitch.h"
+
+const struct in6_addr uplink_transit6 = { { { 0xfd, 0x6f, 0x76, 0x73, 0x67,
+                                              0x77, 0, 0, 0, 0, 0, 0, 0, 0,
+                                              0, 1 } } };
 
 /* How long the host end may take to appear after ovs-vswitchd numbered
  * the port. */
@@ -52,7 +57,7 @@ static int host_end(const char *name)
     int r;
 
     for (int waited = 0;; waited += 20) {
-        r = link_uplink_setup(name, UPLINK_TRANSIT);
+        r = link_uplink_setup(name, UPLINK_TRANSIT, &uplink_transit6);
         if (r != -ENODEV || waited >= UPLINK_LINK_WAIT_MS) {
             return r;
         }
@@ -60,35 +65,69 @@ static int host_end(const char *name)
     }
 }
 
-static int routes_add(const struct network *n, size_t *ret_done)
+/* Route 'i' of 'n': its IPv4 subnets first, then its IPv6 ones. */
+static int route_op(const struct network *n, size_t i, bool add)
 {
-    int r = 0;
-
-    for (*ret_done = 0; *ret_done < n->n_subnets; (*ret_done)++) {
-        const struct flows_subnet *s = &n->subnets[*ret_done];
-        if ((r = link_route4_add(s->net, s->plen, s->gateway, n->uplink_if,
-                                 UPLINK_TRANSIT)) < 0) {
-            break;
-        }
+    if (i < n->n_subnets) {
+        const struct flows_subnet *s = &n->subnets[i];
+        uint32_t dst = htonl(s->net), gw = htonl(s->gateway);
+        uint32_t src = htonl(UPLINK_TRANSIT);
+        return add ? link_route_add(AF_INET, &dst, s->plen, &gw,
+                                    n->uplink_if, &src)
+                   : link_route_del(AF_INET, &dst, s->plen, n->uplink_if);
     }
-    return r;
+    const struct flows_subnet6 *s = &n->subnets6[i - n->n_subnets];
+    return add ? link_route_add(AF_INET6, &s->net, s->plen, &s->gateway,
+                                n->uplink_if, &uplink_transit6)
+               : link_route_del(AF_INET6, &s->net, s->plen, n->uplink_if);
 }
 
-int uplink_routes_del(const struct network *n)
+static bool route_present(const struct network *n, size_t i)
+{
+    if (i < n->n_subnets) {
+        uint32_t dst = htonl(n->subnets[i].net);
+        return link_route_present(AF_INET, &dst, n->subnets[i].plen,
+                                  n->uplink_if);
+    }
+    const struct flows_subnet6 *s = &n->subnets6[i - n->n_subnets];
+    return link_route_present(AF_INET6, &s->net, s->plen, n->uplink_if);
+}
+
+/* The subnet of route 'i' as text. */
+static char *route_text(const struct network *n, size_t i)
+{
+    char ip[IP6_STRLEN];
+
+    if (i < n->n_subnets) {
+        return xasprintf("%s/%d", addr_ip4_format(n->subnets[i].net, ip),
+                         n->subnets[i].plen);
+    }
+    const struct flows_subnet6 *s = &n->subnets6[i - n->n_subnets];
+    return xasprintf("%s/%d", addr_ip6_format(&s->net, ip), s->plen);
+}
+
+static size_t n_routes(const struct network *n)
+{
+    return n->n_subnets + n->n_subnets6;
+}
+
+/* Removes the first 'count' routes of 'n'; returns the first error. */
+static int routes_del(const struct network *n, size_t count)
 {
     int first = 0;
 
-    if (!n->uplink_if[0]) {
-        return 0;
-    }
-    for (size_t i = 0; i < n->n_subnets; i++) {
-        int r = link_route4_del(n->subnets[i].net, n->subnets[i].plen,
-                                n->uplink_if);
+    for (size_t i = 0; i < count; i++) {
+        int r = route_op(n, i, false);
         if (r < 0 && !first) {
             first = r;
         }
     }
     return first;
+}
+
+int uplink_routes_del(const struct network *n)
+{
+    return n->uplink_if[0] ? routes_del(n, n_routes(n)) : 0;
 }
 
 int uplink_attach(struct ovsgw *g, struct network *n, char **ret_err)
@@ -128,13 +167,13 @@ int uplink_attach(struct ovsgw *g, struct network *n, char **ret_err)
         goto undo;
     }
     strcpy(n->uplink_if, name);
-    if ((r = routes_add(n, &routed)) < 0) {
-        char net[IP4_STRLEN];
-        *ret_err = xasprintf("cannot route %s/%d through %s: %s",
-                             addr_ip4_format(n->subnets[routed].net, net),
-                             n->subnets[routed].plen, name, strerror(-r));
-        n->n_subnets = routed; /* only what was added goes */
-        goto undo;
+    for (routed = 0; routed < n_routes(n); routed++) {
+        if ((r = route_op(n, routed, true)) < 0) {
+            _cleanup_free_ char *net = route_text(n, routed);
+            *ret_err = xasprintf("cannot route %s through %s: %s", net,
+                                 name, strerror(-r));
+            goto undo;
+        }
     }
     n->uplink.ofport = ofport;
     memcpy(n->uplink.mac, m, MAC_LEN);
@@ -143,9 +182,7 @@ int uplink_attach(struct ovsgw *g, struct network *n, char **ret_err)
 
 undo:
     if (n->uplink_if[0]) {
-        size_t all = n->n_subnets;
-        uplink_routes_del(n);
-        n->n_subnets = all;
+        routes_del(n, routed); /* only what was added */
     }
     n->uplink_if[0] = '\0';
     if (created) {
@@ -204,20 +241,17 @@ void uplink_check(struct ovsgw *g, bool *ret_moved)
             }
             json_decref(row);
         }
-        if ((r = link_uplink_setup(n->uplink_if, UPLINK_TRANSIT)) < 0) {
+        if ((r = link_uplink_setup(n->uplink_if, UPLINK_TRANSIT,
+                                   &uplink_transit6)) < 0) {
             log_debug("uplink %s: %s; later", n->uplink_if, strerror(-r));
             continue;
         }
-        for (size_t i = 0; i < n->n_subnets; i++) {
-            const struct flows_subnet *s = &n->subnets[i];
-            if (!link_route4_present(s->net, s->plen, n->uplink_if)) {
-                char net[IP4_STRLEN];
-                log_info("network %.12s: route to %s/%d through %s is "
-                         "gone: adding it", n->id,
-                         addr_ip4_format(s->net, net), s->plen,
-                         n->uplink_if);
-                link_route4_add(s->net, s->plen, s->gateway, n->uplink_if,
-                                UPLINK_TRANSIT);
+        for (size_t i = 0; i < n_routes(n); i++) {
+            if (!route_present(n, i)) {
+                _cleanup_free_ char *net = route_text(n, i);
+                log_info("network %.12s: route to %s through %s is gone: "
+                         "adding it", n->id, net, n->uplink_if);
+                route_op(n, i, true);
             }
         }
     }

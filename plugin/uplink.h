@@ -17,8 +17,10 @@
  * which count from 1. */
 #define UPLINK_OFPORT 65279
 /* 169.254.100.1: link-local, so never a container subnet, and outside
- * 169.254.169.0/24 (cloud metadata). */
+ * 169.254.169.0/24 (cloud metadata).  For IPv6 a unique local address
+ * (RFC 4193) of ovsgw's own: fd6f:7673:6777::1 ("ovsgw"). */
 #define UPLINK_TRANSIT 0xa9fe6401u
+extern const struct in6_addr uplink_transit6;
 #define UPLINK_KEY "ovsgw-uplink" /* its interface's external_ids: bridge */
 
 /* The uplink's interface name for 'bridge' ("ovsgwu" and 8 hex digits of

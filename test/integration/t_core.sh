@@ -178,8 +178,9 @@ test_bad_options() {
     check "a bad MTU fails" \
         create_fails 'com.docker.network.driver.mtu: bad MTU "9x"' \
         -o com.docker.network.driver.mtu=9x
-    check "IPv6 is refused clearly" \
-        create_fails 'IPv6 is not supported' --ipv6 --subnet fd00:70::/64
+    check "an IPv6 pool too small for a gateway and endpoints is refused" \
+        create_fails 'want a prefix length from /8 to /126' --ipv6 \
+        --subnet fd00:70::/127
     check "after the failures nothing is left" no_leftovers
     check "docker lists no such network" bash -c \
         "! $DOCKER network inspect badnet >/dev/null 2>&1"

@@ -26,6 +26,10 @@ static void sample(struct model *m)
     a->subnets[1] = (struct flows_subnet) { 0x0a140200, 24, 0x0a140201 };
     a->opts.nat = true;
     strcpy(a->uplink_if, "ovsgwu1a2b3c4d");
+    a->n_subnets6 = 1;
+    assert_true(addr_cidr6_parse("fd00:20:1::/64", true, &a->subnets6[0].net,
+                                 &a->subnets6[0].plen));
+    assert_true(addr_ip6_parse("fd00:20:1::1", &a->subnets6[0].gateway));
     strcpy(b->id, "bbbb000000000000");
     b->n_subnets = 1;
     b->subnets[0] = (struct flows_subnet) { 0x0a150000, 16, 0x0a150001 };
@@ -38,6 +42,8 @@ static void sample(struct model *m)
     c->internal = true;
     strcpy(e->id, "eeee000000000000");
     e->fe.ip = 0x0a14010a;
+    e->fe.has_ip6 = true;
+    assert_true(addr_ip6_parse("fd00:20:1::10", &e->fe.ip6));
     e->n_ports = 2;
     e->ports = xzalloc(2 * sizeof *e->ports);
     e->ports[0] = (struct published_port) { .proto = 6, .port = 8080,
@@ -59,7 +65,7 @@ static void test_rules(void **state)
     (void) state;
 
     sample(&m);
-    nfrules_build(&m, "ovsgw", &r);
+    nfrules_build(&m, "ovsgw", 4, &r);
     assert_false(r.empty);
     assert_string_equal(r.base, "OVSGW");
     _cleanup_free_ char *all = xasprintf("*filter\n%s*nat\n%s*raw\n%s",
@@ -104,7 +110,7 @@ static void test_plan(void **state)
     (void) state;
 
     sample(&m);
-    nfrules_build(&m, "ovsgw", &r);
+    nfrules_build(&m, "ovsgw", 4, &r);
     /* As wanted: nothing to do. */
     _cleanup_free_ char *same = applied(&r, false);
     assert_null(nfrules_plan(&r, same));
@@ -126,12 +132,31 @@ static void test_plan(void **state)
     /* The last network gone: jumps, then chains. */
     model_clear(&m);
     struct nfrules none;
-    nfrules_build(&m, "ovsgw", &none);
+    nfrules_build(&m, "ovsgw", 4, &none);
     assert_true(none.empty);
     _cleanup_free_ char *p3 = nfrules_plan(&none, same);
     golden_check("nfrules-gone.txt", p3);
     assert_null(nfrules_plan(&none, ""));
     nfrules_clear(&none);
+}
+
+/* The same model for ip6tables: the IPv6 subnets and addresses, no
+ * 127.0.0.1 masquerade, the ::1 guard, the IPv4 host address binding
+ * left out. */
+static void test_rules6(void **state)
+{
+    struct model m = { 0 };
+    struct nfrules r;
+    (void) state;
+
+    sample(&m);
+    nfrules_build(&m, "ovsgw", 6, &r);
+    _cleanup_free_ char *all = xasprintf("*filter\n%s*nat\n%s*raw\n%s",
+                                         r.rules[NF_FILTER],
+                                         r.rules[NF_NAT], r.rules[NF_RAW]);
+    golden_check("nfrules6.txt", all);
+    nfrules_clear(&r);
+    model_clear(&m);
 }
 
 static void test_base(void **state)
@@ -151,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_rules6),
         cmocka_unit_test(test_base),
     };
     return cmocka_run_group_tests_name("nfrules", tests, NULL, NULL);

@@ -37,12 +37,17 @@ static void test_captured_network(void **state)
     struct request_network n;
     (void) state;
 
-    /* Scenario 1 enables IPv6: refused with a clear message. */
+    /* Scenario 1 enables IPv6: a dual-stack network. */
     json_t *r = captured("/NetworkDriver.CreateNetwork", 0);
-    char *err = request_parse_network(r, &n);
-    assert_string_equal(err, "IPv6 is not supported by ovsgw: create the "
-                             "network without --ipv6");
-    free(err);
+    char ip6[IP6_STRLEN];
+    assert_null(request_parse_network(r, &n));
+    assert_int_equal(n.n_subnets, 1);
+    assert_int_equal(n.n_subnets6, 1);
+    assert_string_equal(addr_ip6_format(&n.subnets6[0].net, ip6),
+                        "fd00:30::");
+    assert_int_equal(n.subnets6[0].plen, 64);
+    assert_string_equal(addr_ip6_format(&n.subnets6[0].gateway, ip6),
+                        "fd00:30::1");
     json_decref(r);
 
     /* Scenario 2: two IPv4 subnets, gateways as CIDR. */
@@ -72,6 +77,10 @@ static void test_captured_endpoint(void **state)
     assert_int_equal(e.mac[5], 0xee);
     assert_int_equal(e.ip, 0x0a1e0500);
     assert_int_equal(e.plen, 16);
+    char ip6[IP6_STRLEN];
+    assert_true(e.has_ip6);
+    assert_string_equal(addr_ip6_format(&e.ip6, ip6), "fd00:30::2");
+    assert_int_equal(e.plen6, 64);
     json_decref(r);
 
     r = captured("/NetworkDriver.CreateEndpoint", 1);
@@ -157,8 +166,24 @@ static void test_bad_network(void **state)
     expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
                      "\"Gateway\": \"10.0.0.1\"}], \"IPv6Data\": "
                      "[{\"Pool\": \"fd00::/64\"}]}",
-           "IPv6 is not supported by ovsgw: create the network without "
-           "--ipv6");
+           "IPv6Data[0]: missing Gateway");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.0.1\"}], \"IPv6Data\": "
+                     "[{\"Pool\": \"fd00::/64\", \"Gateway\": \"fd01::1\"}]}",
+           "IPv6Data[0].Gateway fd01::1 is outside the pool fd00::/64");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.0.1\"}], \"IPv6Data\": "
+                     "[{\"Pool\": \"fd00::/64\", \"Gateway\": \"fd00::/64\"}]}",
+           "IPv6Data[0].Gateway fd00::/64 is the subnet-router anycast "
+           "address of the pool fd00::/64");
+    expect(net_from, "{" NID ", \"IPv4Data\": [{\"Pool\": \"10.0.0.0/24\", "
+                     "\"Gateway\": \"10.0.0.1\"}], \"IPv6Data\": "
+                     "[{\"Pool\": \"fd00::1/64\", \"Gateway\": \"fd00::1\"}]}",
+           "IPv6Data[0].Pool: want an IPv6 network like fd00:20:1::/64");
+    expect(net_from, "{" NID ", \"IPv4Data\": [], \"IPv6Data\": "
+                     "[{\"Pool\": \"fd00::/64\", \"Gateway\": \"fd00::1\"}]}",
+           "IPv4Data: ovsgw needs at least one IPv4 subnet, also beside "
+           "IPv6 ones");
 }
 
 static void test_bad_endpoint(void **state)
@@ -172,6 +197,9 @@ static void test_bad_endpoint(void **state)
     expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": "
                     "\"10.0.0.300/24\"}}",
            "Interface.Address: bad IPv4 CIDR \"10.0.0.300/24\"");
+    expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": "
+                    "\"10.0.0.3/24\", \"AddressIPv6\": \"fd00::3\"}}",
+           "Interface.AddressIPv6: bad IPv6 CIDR \"fd00::3\"");
     expect(ep_from, "{" NID ", " EID ", \"Interface\": {\"Address\": "
                     "\"10.0.0.3/24\", \"MacAddress\": \"ff:ff:ff:ff:ff:ff\"}}",
            "Interface.MacAddress: bad unicast MAC \"ff:ff:ff:ff:ff:ff\"");

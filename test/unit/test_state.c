@@ -39,8 +39,9 @@ static void test_network_round_trip(void **state)
     (void) state;
 
     _cleanup_free_ char *text = state_network_encode(n, "ovsgw");
-    assert_non_null(strstr(text, "\"version\":2"));
+    assert_non_null(strstr(text, "\"version\":3"));
     assert_non_null(strstr(text, "\"compat\":1"));
+    assert_null(strstr(text, "subnets6"));
     assert_null(state_network_decode(ID, "ovsgw-012345678", text, "ovsgw",
                                      &back));
     assert_non_null(back);
@@ -61,6 +62,34 @@ static void test_network_round_trip(void **state)
     uint32_t tag;
     assert_true(state_network_tag(text, &tag));
     assert_int_equal(tag, n->tag);
+    network_free(back);
+    network_free(n);
+}
+
+/* A dual-stack network: its IPv6 subnets come back, and only a reader
+ * that knows them may read it (compat 3). */
+static void test_network_ipv6(void **state)
+{
+    struct network *n = sample_network(), *back = NULL;
+    (void) state;
+
+    n->n_subnets6 = 2;
+    assert_true(addr_cidr6_parse("fd00:20:1::/64", true, &n->subnets6[0].net,
+                                 &n->subnets6[0].plen));
+    assert_true(addr_ip6_parse("fd00:20:1::1", &n->subnets6[0].gateway));
+    assert_true(addr_cidr6_parse("fd00:20:2::/64", true, &n->subnets6[1].net,
+                                 &n->subnets6[1].plen));
+    assert_true(addr_ip6_parse("fd00:20:2::fe", &n->subnets6[1].gateway));
+    _cleanup_free_ char *text = state_network_encode(n, "ovsgw");
+    assert_non_null(strstr(text, "\"compat\":3"));
+    assert_non_null(strstr(text, "\"subnets6\":[{\"gateway\":\"fd00:20:1::1\","
+                                 "\"pool\":\"fd00:20:1::/64\"}"));
+    assert_null(state_network_decode(ID, "br", text, "ovsgw", &back));
+    assert_int_equal(back->n_subnets6, 2);
+    assert_memory_equal(back->subnets6, n->subnets6,
+                        2 * sizeof n->subnets6[0]);
+    _cleanup_free_ char *again = state_network_encode(back, "ovsgw");
+    assert_string_equal(again, text);
     network_free(back);
     network_free(n);
 }
@@ -101,7 +130,7 @@ static void test_network_versions(void **state)
                                                     "ovsgw", &n);
     assert_null(n);
     assert_string_equal(why, "state version 9 needs a newer ovsgw (this one "
-                             "reads up to version 2)");
+                             "reads up to version 3)");
 
     /* Another driver's network is not an error, and not ours. */
     n = (struct network *) 1;
@@ -199,6 +228,23 @@ static void test_endpoint_round_trip(void **state)
     assert_true(back->verified);
     free(back);
 
+    /* With an IPv6 address. */
+    e.fe.has_ip6 = true;
+    assert_true(addr_ip6_parse("fd00:20:1::64", &e.fe.ip6));
+    e.plen6 = 64;
+    json_t *ext6 = state_endpoint_encode(n, &e);
+    assert_string_equal(json_string_value(json_object_get(ext6,
+                                                          "ovsgw-ipv6")),
+                        "fd00:20:1::64/64");
+    assert_null(state_endpoint_decode(ext6, e.host_if, 7, 7, &back, &nid));
+    assert_true(back->fe.has_ip6);
+    assert_true(addr_ip6_equal(&back->fe.ip6, &e.fe.ip6));
+    assert_int_equal(back->plen6, 64);
+    endpoint_free(back);
+    json_decref(ext6);
+    e.fe.has_ip6 = false;
+    memset(&e.fe.ip6, 0, sizeof e.fe.ip6);
+
     /* With published ports. */
     struct published_port pp[2] = {
         { .proto = 6, .port = 8080, .host_port = 18080 },
@@ -284,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_network_round_trip),
         cmocka_unit_test(test_network_versions),
+        cmocka_unit_test(test_network_ipv6),
         cmocka_unit_test(test_network_broken),
         cmocka_unit_test(test_network_key),
         cmocka_unit_test(test_endpoint_round_trip),
