@@ -19,12 +19,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 CREATE=1
 if [ "${1:-}" = --no-create ]; then
-	CREATE=0
-	shift
+    CREATE=0
+    shift
 fi
 if [ $# -ne 2 ]; then
-	echo "usage: $0 [--no-create] BINARY OUTDIR" >&2
-	exit 2
+    echo "usage: $0 [--no-create] BINARY OUTDIR" >&2
+    exit 2
 fi
 BIN=$1
 OUT=$2
@@ -37,7 +37,7 @@ die() { log "error: $*"; exit 1; }
 
 [ -x "$BIN" ] || die "$BIN: no such executable (run make first)"
 if [ -z "$OFCTL" ] || [ ! -x "$OFCTL" ]; then
-	die "ovs-ofctl not found (apt-get install openvswitch-common)"
+    die "ovs-ofctl not found (apt-get install openvswitch-common)"
 fi
 command -v ldd >/dev/null || die "ldd not found (libc-bin)"
 
@@ -45,11 +45,11 @@ command -v ldd >/dev/null || die "ldd not found (libc-bin)"
 # ours.
 case $OUT in
 "" | / | /usr | /usr/* | /etc | /etc/* | /bin | /sbin | /lib | /lib/*)
-	die "refusing OUTDIR=$OUT" ;;
+    die "refusing OUTDIR=$OUT" ;;
 esac
 if [ -e "$OUT" ] && [ ! -e "$OUT/.ovsgw-plugin" ] &&
-	[ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
-	die "$OUT exists, is not empty and was not made by $0"
+    [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
+    die "$OUT exists, is not empty and was not made by $0"
 fi
 rm -rf "$OUT"
 R=$OUT/rootfs
@@ -59,43 +59,43 @@ mkdir -p "$R"
 # Same top-level layout as the host (merged /usr on Debian 12: /lib ->
 # usr/lib and so on), so that the paths ldd prints are valid inside.
 for d in bin sbin lib lib32 lib64 libx32; do
-	if [ -L "/$d" ]; then
-		t=$(readlink "/$d")
-		mkdir -p "$R/${t#/}"
-		ln -s "${t#/}" "$R/$d"
-	fi
+    if [ -L "/$d" ]; then
+        t=$(readlink "/$d")
+        mkdir -p "$R/${t#/}"
+        ln -s "${t#/}" "$R/$d"
+    fi
 done
 mkdir -p "$R"/{usr/bin,usr/sbin,etc,dev,proc,sys,tmp,run/docker/plugins} \
-	"$R"/var/run/openvswitch
+    "$R"/var/run/openvswitch
 chmod 1777 "$R/tmp"
 
 # copy_file SRC: SRC (symlinks followed) at the same path in the rootfs.
 copy_file() {
-	local src=$1 dst=$R$1
-	[ -e "$dst" ] && return 0
-	mkdir -p "$(dirname "$dst")"
-	cp -L "$src" "$dst"
+    local src=$1 dst=$R$1
+    [ -e "$dst" ] && return 0
+    mkdir -p "$(dirname "$dst")"
+    cp -L "$src" "$dst"
 }
 
 # copy_libs BINARY: every library ldd resolves, and the dynamic loader.
 copy_libs() {
-	local out line lib
-	out=$(ldd "$1" 2>&1) || {
-		# A static binary needs nothing.
-		grep -q 'not a dynamic executable' <<<"$out" && return 0
-		die "ldd $1: $out"
-	}
-	if grep -q 'not found' <<<"$out"; then
-		die "ldd $1: missing libraries: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
-	fi
-	while read -r line; do
-		case $line in
-		*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
-		/*) lib=${line%% (*} ;;
-		*) continue ;; # linux-vdso.so.1
-		esac
-		copy_file "$lib"
-	done <<<"$out"
+    local out line lib
+    out=$(ldd "$1" 2>&1) || {
+        # A static binary needs nothing.
+        grep -q 'not a dynamic executable' <<<"$out" && return 0
+        die "ldd $1: $out"
+    }
+    if grep -q 'not found' <<<"$out"; then
+        die "ldd $1: missing libraries: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
+    fi
+    while read -r line; do
+        case $line in
+        *"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
+        /*) lib=${line%% (*} ;;
+        *) continue ;; # linux-vdso.so.1
+        esac
+        copy_file "$lib"
+    done <<<"$out"
 }
 
 install -m 0755 "$BIN" "$R/usr/sbin/ovsgw"
@@ -115,27 +115,27 @@ cp "$TOP/config.json" "$OUT/config.json"
 # both programs (ld.so --list runs none of their code, so a SANITIZE=1
 # build, which needs /proc to start, is checked too), and ovs-ofctl runs.
 if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
-	for b in /usr/sbin/ovsgw /usr/bin/ovs-ofctl; do
-		interp=$(ldd "$R$b" | awk '$1 ~ /^\// && $2 ~ /^\(/ { print $1; exit }')
-		[ -n "$interp" ] || continue
-		if ! out=$(chroot "$R" "$interp" --list "$b" 2>&1) ||
-			grep -q 'not found' <<<"$out"; then
-			die "$b does not load in $R: $out"
-		fi
-	done
-	chroot "$R" /usr/bin/ovs-ofctl --version >/dev/null ||
-		die "/usr/bin/ovs-ofctl does not run in $R"
+    for b in /usr/sbin/ovsgw /usr/bin/ovs-ofctl; do
+        interp=$(ldd "$R$b" | awk '$1 ~ /^\// && $2 ~ /^\(/ { print $1; exit }')
+        [ -n "$interp" ] || continue
+        if ! out=$(chroot "$R" "$interp" --list "$b" 2>&1) ||
+            grep -q 'not found' <<<"$out"; then
+            die "$b does not load in $R: $out"
+        fi
+    done
+    chroot "$R" /usr/bin/ovs-ofctl --version >/dev/null ||
+        die "/usr/bin/ovs-ofctl does not run in $R"
 fi
 log "rootfs $R: $(du -sh "$R" | cut -f1), $(find "$R" -type f | wc -l) files"
 
 [ "$CREATE" -eq 1 ] || exit 0
 
 if "$DOCKER" plugin inspect "$PLUGIN_NAME" >/dev/null 2>&1; then
-	if [ "$("$DOCKER" plugin inspect -f '{{.Enabled}}' "$PLUGIN_NAME")" = true ]; then
-		die "plugin $PLUGIN_NAME exists and is enabled: docker plugin disable $PLUGIN_NAME first"
-	fi
-	log "replacing the disabled plugin $PLUGIN_NAME"
-	"$DOCKER" plugin rm "$PLUGIN_NAME" >/dev/null
+    if [ "$("$DOCKER" plugin inspect -f '{{.Enabled}}' "$PLUGIN_NAME")" = true ]; then
+        die "plugin $PLUGIN_NAME exists and is enabled: docker plugin disable $PLUGIN_NAME first"
+    fi
+    log "replacing the disabled plugin $PLUGIN_NAME"
+    "$DOCKER" plugin rm "$PLUGIN_NAME" >/dev/null
 fi
 "$DOCKER" plugin create "$PLUGIN_NAME" "$OUT" >/dev/null
 log "created plugin $PLUGIN_NAME (disabled).  Next:"
