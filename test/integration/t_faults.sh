@@ -7,12 +7,6 @@ port_of() {
     ovsctl --bare --columns=name find Interface \
         "external_ids:ovsgw-ipv4=\"$ip/24\""
 }
-# flows_of_port BRIDGE PORT_NAME: flows that mention the port's OpenFlow
-# number in a match or an output.
-flow_count() {
-    ovs-ofctl -O OpenFlow14 dump-flows "unix:$OVS_RUNDIR/$1.mgmt" \
-        | grep -c 'actions='
-}
 # wait_ping CONTAINER IP SECONDS: keeps pinging until it answers; prints
 # how long that took.
 wait_ping() {
@@ -113,18 +107,18 @@ test_restart_ovsdb() {
     local nid eid out out_del out_net
     nid=$(dk network inspect -f '{{.Id}}' onet)
     eid=$(dk inspect -f '{{.NetworkSettings.Networks.onet.EndpointID}}' vm1)
-    _ovsdb_stop
-    out=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+    ovsdb_stop
+    out=$(timeout 10 curl -s --unix-socket "$OVSGW_SOCK" -X POST \
         http://x/NetworkDriver.CreateEndpoint -d "{\"NetworkID\": \"$nid\",
         \"EndpointID\": \"00ff00ff00ff00ff00ff\", \"Interface\":
         {\"Address\": \"10.20.1.77/24\"}}")
-    out_del=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+    out_del=$(timeout 10 curl -s --unix-socket "$OVSGW_SOCK" -X POST \
         http://x/NetworkDriver.DeleteEndpoint \
         -d "{\"NetworkID\": \"$nid\", \"EndpointID\": \"$eid\"}")
-    out_net=$(timeout 10 curl -s --unix-socket "$SOCK" -X POST \
+    out_net=$(timeout 10 curl -s --unix-socket "$OVSGW_SOCK" -X POST \
         http://x/NetworkDriver.DeleteNetwork -d "{\"NetworkID\": \"$nid\"}")
-    _ovsdb_start
-    _ovs_sync 30
+    ovsdb_start
+    ovs_sync 30
     local names=(CreateEndpoint DeleteEndpoint DeleteNetwork) outs=(
         "$out" "$out_del" "$out_net") i
     for i in 0 1 2; do
@@ -147,9 +141,9 @@ test_restart_dockerd() {
     ctr vm2 dnet 10.20.2.100
     check "vm1 -> vm2 before" ping_ok vm1 10.20.2.100
     local pid
-    pid=$(_dockerd_pid)
+    pid=$(dockerd_pid)
     kill -TERM "$pid"
-    _env_wait 60 _env_pid_dead "$pid"
+    wait_until 60 pid_dead "$pid"
     check "dockerd stopped its containers: no port left" bash -c \
         "[ -z \"\$(ovs-vsctl --db=unix:$OVSDB_SOCK --bare --columns=name \
            find Interface 'external_ids:ovsgw-endpoint!=\"\"')\" ]"
@@ -230,7 +224,7 @@ test_leak_cycles() {
 
 # api PATH BODY: POSTs to the daemon; prints "STATUS BODY".
 api() {
-    curl -s -o /dev/stdout -w ' %{http_code}' --unix-socket "$SOCK" \
+    curl -s -o /dev/stdout -w ' %{http_code}' --unix-socket "$OVSGW_SOCK" \
         -X POST "http://x/$1" --data-binary "$2"
 }
 # api_ok PATH BODY: status 200 and no Err.
@@ -293,7 +287,7 @@ test_bad_input() {
 
 test_security() {
     check "the socket is root-only (0600)" \
-        test "$(stat -c %a "$SOCK")" = 600
+        test "$(stat -c %a "$OVSGW_SOCK")" = 600
     check "network" dk network create -d "$DRIVER" --subnet 10.20.1.0/24 \
         --gateway 10.20.1.1 secnet
     ctr vm1 secnet 10.20.1.100

@@ -97,7 +97,7 @@ test_plugin_managed() {
     check "... one per Docker call (CreateEndpoint)" bash -c \
         "grep -F 'plugin=$id' $OVSGW_T/dockerd.log | grep -q CreateEndpoint"
     pid=$(plugin_pid "$p")
-    check "the plugin's daemon runs (pid ${pid:-?})" _env_pid_alive "$pid"
+    check "the plugin's daemon runs (pid ${pid:-?})" pid_alive "$pid"
     check "docker plugin disable is refused while a network uses it" \
         bash -c "! $DOCKER plugin disable $p 2>&1 && $DOCKER plugin inspect \
                  -f '{{.Enabled}}' $p | grep -qx true"
@@ -105,7 +105,7 @@ test_plugin_managed() {
     check "docker network rm" dk network rm plugnet
     check "bridge, ports, veths and flows are gone" no_leftovers
     check "docker plugin disable" dk plugin disable "$p"
-    check "the plugin's daemon has exited" _env_wait 10 _env_pid_dead "$pid"
+    check "the plugin's daemon has exited" wait_until 10 pid_dead "$pid"
     # Its output is in dockerd's log, not in ovsgw.log that run.sh checks.
     check "no sanitizer report in the plugin's log" bash -c \
         "! grep -F 'plugin=$id' $OVSGW_T/dockerd.log | grep -E \
@@ -152,7 +152,7 @@ registry_start() {
     REGISTRY_PID=$!
     while [ $((i += 1)) -le 100 ]; do
         tns curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && return 0
-        _env_pid_alive "$REGISTRY_PID" || break
+        pid_alive "$REGISTRY_PID" || break
         sleep 0.1
     done
     echo "the registry did not start; its log:"
@@ -203,7 +203,7 @@ test_plugin_registry() {
     plugin_gone "$ref" regnet
     local rpid=$REGISTRY_PID
     registry_stop
-    check "the registry has stopped" _env_pid_dead "$rpid"
+    check "the registry has stopped" pid_dead "$rpid"
     pkg_took "$t0"
 }
 
