@@ -10,6 +10,8 @@
 #   check_not DESC CMD...   the same, passing when CMD fails; CMD a program
 #                           or a function of this shell, and one that is
 #                           not found fails the check
+#   lacks REGEX CMD...      CMD succeeds and no line of its output matches
+#                           REGEX (grep -E); the lines that do are printed
 #   wait_for SECONDS CMD... wait_until, saying what timed out
 #   ping_ok C IP, ping_fails C IP       one ping answered / none
 #   http_serve C PORT, http_get C IP PORT NAME   64 KiB over TCP
@@ -17,6 +19,10 @@
 #                           TCP connection
 #   server_up C PORT, tcp_blocked C IP PORT
 #   udp_roundtrip FROM TO IP PORT, udp_blocked FROM TO IP PORT
+#
+# A negative helper (ping_fails, tcp_blocked, udp_blocked) fails when the
+# client container cannot run commands at all: an unreachable target is
+# shown only by a client that could have reached it.
 # shellcheck disable=SC2034  # PASSED, FAILED, FAILED_NAMES are for the callers
 
 # shellcheck source=scripts/lib/base.sh
@@ -59,9 +65,28 @@ _negated() {
     return 0
 }
 
+# (A failing CMD prints nothing: "nothing" must not pass for "none".)
+lacks() {
+    local re=$1 out
+    shift
+    out=$("$@") || {
+        echo "failed: $*"
+        return 1
+    }
+    ! grep -E -- "$re" <<<"$out"
+}
+
 wait_for() {
     wait_until "$@" || {
         echo "timed out after $1 s: ${*:2}"
+        return 1
+    }
+}
+
+# Can the container run a command?  (The client side of a negative check.)
+_can_exec() {
+    dk exec "$1" true >/dev/null 2>&1 || {
+        echo "cannot run a command in container $1"
         return 1
     }
 }
@@ -77,6 +102,7 @@ ping_ok() {
     return 1
 }
 ping_fails() {
+    _can_exec "$1" || return 1
     ! dk exec "$1" ping -c2 -W1 "$2" >/dev/null 2>&1
 }
 
@@ -141,6 +167,7 @@ server_up() {
 
 # tcp_blocked CONTAINER IP PORT: no TCP connection can be opened.
 tcp_blocked() {
+    _can_exec "$1" || return 1
     ! dk exec "$1" timeout 3 wget -q -O /dev/null "http://$2:$3/data" \
         >/dev/null 2>&1
 }
@@ -162,5 +189,6 @@ udp_roundtrip() {
 
 # udp_blocked FROM TO TO_IP PORT: no datagram from FROM reaches TO.
 udp_blocked() {
+    _can_exec "$1" && _can_exec "$2" || return 1
     ! udp_roundtrip "$@" >/dev/null
 }

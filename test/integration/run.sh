@@ -24,7 +24,6 @@ fi
 . "$TOP/scripts/lib/checks.sh"
 # shellcheck source=test/integration/lib.sh
 . "$HERE/lib.sh"
-export -f tns
 for f in "$HERE"/t_*.sh; do
     # shellcheck source=/dev/null  # each t_*.sh is checked on its own
     . "$f"

@@ -153,10 +153,10 @@ check "(b) ping $C2 -> $C1" "$DOCKER" exec "$C2" ping -q -c 3 -W 2 "$IP1"
 # OVSGW_USE_NETNS=1 the whole setup is, in addition, in a netns without any
 # uplink.)
 no_uplink() {
-    [ -z "$(cns "$C1" ip route show default)" ] &&
-        [ -z "$(cns "$C2" ip route show default)" ] &&
+    lacks . cns "$C1" ip route show default &&
+        lacks . cns "$C2" ip route show default &&
         [ "$(ovs-vsctl list-ports "$BR" | sort | tr '\n' ' ')" = "stv1$TAG stv2$TAG " ] &&
-        [ -z "$(tns ip addr show dev "$BR" | grep -w inet)" ]
+        lacks '\binet\b' tns ip addr show dev "$BR"
 }
 check "(b) traffic confined: no default route, no uplink in the test netns" no_uplink
 
@@ -271,7 +271,7 @@ check "env_cleanup" env_cleanup
 CLEANED=1
 check "env_cleanup is idempotent" env_cleanup
 check "$T removed" [ ! -e "$T" ]
-check "no process mentions $T" test -z "$(_env_our_pids)"
+check "no process mentions $T" lacks . _env_our_pids
 
 # Zombies of our daemons may linger until PID 1 reaps them: snapshot_host
 # skips zombies.  Only additions count (others may stop things meanwhile).

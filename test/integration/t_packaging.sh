@@ -68,8 +68,8 @@ test_plugin_managed() {
     # A managed plugin's driver name has its tag: NAME:latest.
     check "network with the seed's two subnets on the plugin ($p:latest)" \
         pkg_seed_network "$p:latest" plugnet
-    check "a name without its tag is not found (docker's rule)" bash -c \
-        "! $DOCKER network create -d $p --subnet 10.21.1.0/24 badnet 2>&1"
+    check_not "a name without its tag is not found (docker's rule)" \
+        dk network create -d "$p" --subnet 10.21.1.0/24 badnet
     check "vm1 starts in 10.20.1.0/24" ctr vm1 plugnet 10.20.1.100
     check "vm2 starts in 10.20.2.0/24" ctr vm2 plugnet 10.20.2.100
     check "the bridge is in the private OVS" test -n "$(ovsctl list-br)"
@@ -105,13 +105,13 @@ test_plugin_managed() {
     check "docker network rm" dk network rm plugnet
     check "bridge, ports, veths and flows are gone" no_leftovers
     check "docker plugin disable" dk plugin disable "$p"
-    check "the plugin's daemon has exited" wait_until 10 pid_dead "$pid"
+    check "the plugin's daemon has exited" pid_gone "$pid" 10
     # Its output is in dockerd's log, not in ovsgw.log that run.sh checks.
-    check "no sanitizer report in the plugin's log" bash -c \
-        "! grep -F 'plugin=$id' $OVSGW_T/dockerd.log | grep -E \
-           'ERROR: (Address|Leak)Sanitizer|runtime error'"
+    check "no sanitizer report in the plugin's log" \
+        lacks 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+        grep -F "plugin=$id" "$OVSGW_T/dockerd.log"
     check "docker plugin rm" dk plugin rm "$p"
-    check "no plugin left" test -z "$(dk plugin ls -q)"
+    check "no plugin left" lacks . dk plugin ls -q
     check "its state directory /run/docker/plugins/ID is gone" \
         test ! -e "/run/docker/plugins/$id"
     plugin_gone "$p" plugnet
@@ -151,7 +151,7 @@ registry_start() {
         >>"$d/registry.log" 2>&1) &
     REGISTRY_PID=$!
     while [ $((i += 1)) -le 100 ]; do
-        tns curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && return 0
+        registry_get "$port" /v2/ >/dev/null && return 0
         pid_alive "$REGISTRY_PID" || break
         sleep 0.1
     done
@@ -159,6 +159,11 @@ registry_start() {
     cat "$d/registry.log"
     return 1
 }
+
+# registry_get PORT PATH: GET from the registry (in the test netns).
+registry_get() { tns curl -sf "http://127.0.0.1:$1$2"; }
+# registry_answers PORT LOG: it answers; if not, LOG (of its start) says why.
+registry_answers() { registry_get "$1" /v2/ >/dev/null || { cat "$2"; return 1; }; }
 
 registry_stop() {
     [ -n "$REGISTRY_PID" ] || return 0
@@ -176,13 +181,13 @@ test_plugin_registry() {
     out=$(mktemp "$OVSGW_T/registry-start.XXXXXX")
     registry_start "$port" >"$out" 2>&1
     check "docker-registry on 127.0.0.1:$port in the test netns" \
-        bash -c "tns curl -sf http://127.0.0.1:$port/v2/ >/dev/null || cat $out"
+        registry_answers "$port" "$out"
     check "build the plugin as $ref" plugin_build "$ref"
     check "docker plugin push" dk plugin push "$ref"
-    check "the registry has it" bash -c \
-        "tns curl -sf http://127.0.0.1:$port/v2/ovsgw/tags/list | grep -q '\"test\"'"
+    check "the registry has it" \
+        grep -q '"test"' <(registry_get "$port" /v2/ovsgw/tags/list)
     check "docker plugin rm" dk plugin rm "$ref"
-    check "it is gone locally" test -z "$(dk plugin ls -q)"
+    check "it is gone locally" lacks . dk plugin ls -q
     check "docker plugin install --grant-all-permissions from the registry" \
         dk plugin install --grant-all-permissions "$ref" \
         "ovs-rundir.source=$OVS_RUNDIR"
@@ -203,7 +208,7 @@ test_plugin_registry() {
     plugin_gone "$ref" regnet
     local rpid=$REGISTRY_PID
     registry_stop
-    check "the registry has stopped" pid_dead "$rpid"
+    check "the registry has stopped" pid_gone "$rpid"
     pkg_took "$t0"
 }
 
@@ -238,9 +243,8 @@ test_compose() {
     check "vm2 cannot open a TCP connection to vm1" \
         tcp_blocked vm2 10.20.1.100 8080
     check "docker-compose down" pkg_compose down
-    check "no container left" test -z "$(dk ps -aq)"
-    check "no network left" bash -c \
-        "! $DOCKER network ls --format '{{.Name}}' | grep -qx ovsnet"
+    check "no container left" lacks . dk ps -aq
+    check "no network left" lacks '^ovsnet$' dk network ls --format '{{.Name}}'
     check "no bridge, port or veth left" no_leftovers
     pkg_took "$t0"
 }

@@ -31,7 +31,7 @@ test_status() {
         "$OVSGW_BIN status --json --socket $OVSGW_SOCK --ovsdb unix:$OVSDB_SOCK \
          | grep -q '\"address\": \"10.20.2.100/24\"'"
     local flows_before ports_before
-    flows_before=$(dump_flows "$br" | grep -c actions=)
+    flows_before=$(flow_count "$br")
     ports_before=$(ovsctl list-ports "$br")
     kill_ovsgw
     out=$(ovsgw_status)
@@ -40,7 +40,7 @@ test_status() {
     check "... and shows the same endpoints" grep -q '10.20.2.100/24' \
         <<<"$out"
     check "status changed no flow" \
-        test "$(dump_flows "$br" | grep -c actions=)" -eq "$flows_before"
+        test "$(flow_count "$br")" -eq "$flows_before"
     check "status changed no port" \
         test "$(ovsctl list-ports "$br")" = "$ports_before"
     start_ovsgw
