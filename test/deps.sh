@@ -4,12 +4,12 @@
 # Idempotent: only calls apt-get (and "apt-get update") when a package is
 # missing.  Installing openvswitch-switch / docker.io may try to start their
 # system services; that is allowed to fail (or be blocked by policy-rc.d): the
-# integration tests run private instances (see test/integration/env.sh).
+# integration tests run private instances (see scripts/lib/env.sh).
 # Exit status is 0 iff every package is installed at the end.
 set -u
 
 BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
-            libnl-3-dev libnl-route-3-dev libcmocka-dev)
+            libnl-3-dev libnl-route-3-dev libcmocka-dev shellcheck)
 RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl
           docker-compose)
 
@@ -32,7 +32,7 @@ missing() {
 # package would enable (and on systemd hosts start) a system registry on
 # port 5000.  Take its binary out of the .deb into build/tools instead.
 registry_tool() {
-    local top tools deb
+    local top tools debs
     top=$(cd "$(dirname "$0")/.." && pwd)
     tools=$top/build/tools
     [ -x "$tools/usr/bin/docker-registry" ] && return 0
@@ -42,8 +42,8 @@ registry_tool() {
         { apt-get -q update >/dev/null 2>&1 &&
           (cd "$tools/deb" && apt-get download -q docker-registry); } ||
         { echo "deps: cannot download docker-registry" >&2; return 1; }
-    deb=$(ls "$tools"/deb/docker-registry_*.deb | head -n1)
-    dpkg-deb -x "$deb" "$tools" && rm -rf "$tools/deb" &&
+    debs=("$tools"/deb/docker-registry_*.deb)
+    dpkg-deb -x "${debs[0]}" "$tools" && rm -rf "$tools/deb" &&
         echo "deps: docker-registry unpacked in $tools (not installed)"
 }
 

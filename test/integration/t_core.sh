@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 2: the seed topology, isolation, anti-spoofing, MTU, bad options,
 # leftovers.  Each test_* function runs against the environment of run.sh.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 4: restarts of every part, load, leaks, bad input, security.
 
 # port_of CONTAINER: the OVS port (host end) of a container's endpoint.
@@ -27,6 +28,8 @@ wait_ping() {
     echo "no answer in $3 s"
     return 1
 }
+# err_names_ovsdb REPLY: an Err that names ovsdb-server.
+err_names_ovsdb() { grep -q "Err.*ovsdb-server" <<<"$1" || { echo "got: $1"; return 1; }; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$OVSGW_PID/status"; }
 ovsgw_alive() { kill -0 "$OVSGW_PID" 2>/dev/null; }
 
@@ -127,8 +130,7 @@ test_restart_ovsdb() {
         "$out" "$out_del" "$out_net") i
     for i in 0 1 2; do
         check "with ovsdb-server down, ${names[i]} gets a clear Err" \
-            bash -c 'grep -q "Err.*ovsdb-server" <<<"$1" ||
-                     { echo "got: $1"; false; }' _ "${outs[i]}"
+            err_names_ovsdb "${outs[i]}"
     done
     check "... which touched nothing: vm2 -> vm1" \
         ping_ok vm2 10.20.1.100
@@ -318,6 +320,7 @@ test_security() {
 the victim's MAC" bash -c "$DOCKER exec observer ip neigh show 10.20.1.101 \
         | grep -q '${vmac:-(no MAC of the victim)}'"
     check "... and still reaches the victim" ping_ok observer 10.20.1.101
+    # shellcheck disable=SC2016  # the $(...) is the bad input, not to expand
     check "bridge names are validated (no shell)" create_fails \
         'bad bridge name' -o 'ovsgw.bridge=$(reboot)'
 }

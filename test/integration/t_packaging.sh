@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 5: packaging.  The managed plugin (make plugin) on the private
 # dockerd, a round trip through a local registry, the compose example, and
 # make install / make deb (the .deb is installed into the real system with
@@ -133,19 +134,19 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 registry_start() {
     local d=$OVSGW_T/registry port=$1 i=0
     mkdir -p "$d/data"
-    cat >"$d/config.yml" <<-EOF
-	version: 0.1
-	log:
-	  level: info
-	storage:
-	  filesystem:
-	    rootdirectory: $d/data
-	  delete:
-	    enabled: true
-	http:
-	  addr: 127.0.0.1:$port
-	  secret: ovsgw-test-$$-$RANDOM
-	EOF
+    cat >"$d/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $d/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: ovsgw-test-$$-$RANDOM
+EOF
     (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
         "$TOP/build/tools/usr/bin/docker-registry" serve "$d/config.yml" \
         >>"$d/registry.log" 2>&1) &

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Spare ports: a container's veth and OVS port outlive it, without flows,
 # and the next container on the bridge takes them over; a restart keeps
 # them; --pool bounds them and --pool-idle deletes unused ones.

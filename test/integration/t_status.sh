@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Issue 5: 'ovsgw status' from the daemon and, with the daemon down, from
 # OVSDB; it changes nothing.
 
 ovsgw_status() {
-    "$OVSGW_BIN" status --socket "$OVSGW_SOCK" --ovsdb "unix:$OVSDB_SOCK" "$@"
+    "$OVSGW_BIN" status --socket "$OVSGW_SOCK" --ovsdb "unix:$OVSDB_SOCK"
 }
 
 test_status() {
@@ -18,7 +19,7 @@ test_status() {
     p1=$(ovsctl --bare --columns=name find Interface \
         'external_ids:ovsgw-ipv4="10.20.1.100/24"')
     out=$(ovsgw_status)
-    echo "$out" | sed 's/^/        /'
+    awk '{ print "        " $0 }' <<<"$out"
     check "status names the bridge" grep -q "bridge    $br (netdev" <<<"$out"
     check "... the subnets and gateways" grep -q \
         'subnet    10.20.2.0/24       gateway 10.20.2.1' <<<"$out"
