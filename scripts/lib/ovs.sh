@@ -63,9 +63,10 @@ _ovs_daemon() {
         cd / && close_fds
         ulimit -n 65535 2>/dev/null
         [ -z "$OVS_CONSOLE" ] || exec >>"$OVS_CONSOLE/$name.console" 2>&1
+        # (Log levels before --log-file, which logs that it opened it.)
         exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} "$name" "$@" \
-            --pidfile="$OVS_RUNDIR/$name.pid" --log-file="$OVS_LOGDIR/$name.log" \
-            "${OVS_VLOG[@]}" --no-chdir --detach
+            "${OVS_VLOG[@]}" --pidfile="$OVS_RUNDIR/$name.pid" \
+            --log-file="$OVS_LOGDIR/$name.log" --no-chdir --detach
     ) || {
         lib_err "$name failed; see $OVS_LOGDIR/$name.log${OVS_CONSOLE:+ and .console}"
         return 1
