@@ -8,8 +8,9 @@
 #                           "ok" or "FAIL" with the tail of its output;
 #                           status 1 if it failed
 #   check_not DESC CMD...   the same, passing when CMD fails; CMD a program
-#                           or a function of this shell, and one that is
-#                           not found fails the check
+#                           or a function of this shell.  A command that
+#                           is not found or cannot run (status 126 or 127,
+#                           also from inside CMD) fails the check
 #   lacks REGEX CMD...      CMD succeeds and no line of its output matches
 #                           REGEX (grep -E); the lines that do are printed
 #   wait_for SECONDS CMD... wait_until, saying what timed out
@@ -21,8 +22,9 @@
 #   udp_roundtrip FROM TO IP PORT, udp_blocked FROM TO IP PORT
 #
 # A negative helper (ping_fails, tcp_blocked, udp_blocked) fails when the
-# client container cannot run commands at all: an unreachable target is
-# shown only by a client that could have reached it.
+# client container cannot run commands at all, or not this one (status 126
+# or 127): an unreachable target is shown only by a client that could have
+# reached it.
 # shellcheck disable=SC2034  # PASSED, FAILED, FAILED_NAMES are for the callers
 
 # shellcheck source=scripts/lib/base.sh
@@ -54,14 +56,22 @@ check_not() {
     check "$desc" _negated "$@"
 }
 _negated() {
+    local rc=0
     if ! type -t "$1" >/dev/null; then
         echo "$1: command not found"
         return 1
     fi
-    if "$@"; then
+    "$@" || rc=$?
+    case $rc in
+    0)
         echo "succeeded: $*"
         return 1
-    fi
+        ;;
+    126 | 127)
+        echo "could not run: $* (status $rc)"
+        return 1
+        ;;
+    esac
     return 0
 }
 
@@ -102,8 +112,7 @@ ping_ok() {
     return 1
 }
 ping_fails() {
-    _can_exec "$1" || return 1
-    ! dk exec "$1" ping -c2 -W1 "$2" >/dev/null 2>&1
+    _can_exec "$1" && _negated dk exec "$1" ping -c2 -W1 "$2"
 }
 
 # http_serve CONTAINER PORT: busybox httpd serving /www/data (64 KiB of
@@ -167,9 +176,8 @@ server_up() {
 
 # tcp_blocked CONTAINER IP PORT: no TCP connection can be opened.
 tcp_blocked() {
-    _can_exec "$1" || return 1
-    ! dk exec "$1" timeout 3 wget -q -O /dev/null "http://$2:$3/data" \
-        >/dev/null 2>&1
+    _can_exec "$1" &&
+        _negated dk exec "$1" timeout 3 wget -q -O /dev/null "http://$2:$3/data"
 }
 
 # udp_roundtrip FROM TO TO_IP PORT: FROM sends a datagram that TO's
