@@ -28,7 +28,9 @@
 . "${BASH_SOURCE[0]%/*}/base.sh"
 
 OVSGW_UDPCAT=${OVSGW_UDPCAT:-$LIB_TOP/build/udpcat}
-OVSGW_IMAGE=${OVSGW_IMAGE:-ovsgw-busybox}
+# Not from the environment: compose examples use OVSGW_IMAGE for their own
+# image, and the system profile must not overwrite a tag of the user.
+OVSGW_IMAGE=ovsgw-busybox
 ENV_DOCKER_STATUS=""
 ENV_DOCKER_NET_PRE=""
 
@@ -363,7 +365,7 @@ docker_stop() {
 # --------------------------------------------------------------- the image
 
 image_build() {
-    local name=${1:-$OVSGW_IMAGE} r a rc bb=/bin/busybox t0=$SECONDS
+    local name=${1:-$OVSGW_IMAGE} r a rc bb=/bin/busybox t0=$SECONDS tmp
     _env_need_init || return 1
     if [ "$(dk image inspect -f '{{index .Config.Labels "ovsgw.udpcat"}}' "$name" \
         2>/dev/null)" = 1 ]; then
@@ -377,7 +379,9 @@ image_build() {
         make -s -C "$LIB_TOP" "${OVSGW_UDPCAT#"$LIB_TOP"/}" >&2 ||
             { lib_err "cannot build $OVSGW_UDPCAT"; return 1; }
     fi
-    r=$(mktemp -d "${OVSGW_T:-/tmp}/ovsgw-image.XXXXXX") || return 1
+    tmp=/tmp
+    [ "$ENV_PROFILE" = private ] && tmp=$OVSGW_T
+    r=$(mktemp -d "$tmp/ovsgw-image.XXXXXX") || return 1
     mkdir -p "$r"/{bin,etc,tmp,proc,sys,dev,root,var,run,usr}
     chmod 1777 "$r/tmp"
     if ! cp "$bb" "$r/bin/busybox" || ! cp "$OVSGW_UDPCAT" "$r/bin/udpcat"; then
