@@ -160,7 +160,7 @@ clean:
 # absolute path is taken as it is, without rebuilding it.
 PKG_BIN     ?= $(B)/ovsgw
 PLUGIN_NAME ?= ovsgw
-PLUGIN_DIR  ?= $(B)/plugin
+PLUGIN_DIR  ?= $(B)/plugin-rootfs
 PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
@@ -200,3 +200,12 @@ deb: $(PKG_BIN)
 	    PREFIX=/usr DESTDIR=$(abspath $(DEB_DIR))/deb-root
 	bash packaging/mkdeb.sh $(DEB_DIR)/deb-root $(VERSION) $(DEB_ARCH) $(DEB_FILE)
 	rm -rf $(DEB_DIR)/deb-root
+
+# --- Shell (issue 10): every shell script shellcheck-clean, sources
+# followed (-x); a finding fails the target.  'make deps' installs it.
+SH_FILES = $(shell find . -path ./.git -prune -o -path './build*' -prune \
+             -o -name '*.sh' -print | sort) .ci/run
+.PHONY: shellcheck
+shellcheck:
+	@command -v shellcheck >/dev/null || { echo "shellcheck: not installed (make deps)"; exit 1; }
+	shellcheck -x $(SH_FILES)

@@ -324,7 +324,7 @@ Benchmarks are not tests: \`make test\` does not run them.
 | kernel | $(m kernel) |
 | OS | $(m os) |
 | Open vSwitch | $(m ovs), **userspace datapath (netdev)**: no OVS kernel module on this machine; userspace-tso-enable=$(m tso) |
-| Docker | dockerd $(m docker), private instance (test/integration/env.sh) in its own network namespace |
+| Docker | dockerd $(m docker), private instance (the private profile of scripts/lib/env.sh) in its own network namespace |
 | ovsgw | $(m ovsgw) |
 | iperf3 | $(m iperf3) |
 | load average | $(m load) before the run, $(m load_end) after (other work on the machine adds noise) |

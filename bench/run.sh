@@ -23,9 +23,10 @@
 #                1000 endpoints, 4 subnets and 10 TCP rules (measured along
 #                with 1)
 #
-# Everything runs in a private environment (test/integration/env.sh: own
-# ovsdb-server/ovs-vswitchd on the userspace datapath, own containerd and
-# dockerd, all in a private network namespace), torn down at exit.
+# Everything runs in a private environment (the private profile of
+# scripts/lib/env.sh: own ovsdb-server/ovs-vswitchd on the userspace
+# datapath, own containerd and dockerd, all in a private network namespace),
+# torn down at exit.
 #
 # Environment (defaults in brackets, quick mode BENCH_QUICK=1 in braces):
 #   OVSGW_BIN, OVSGW_UDPCAT      the daemon [build/ovsgw], udpcat (unused)
@@ -53,10 +54,9 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-. "$TOP/test/integration/env.sh"
-export -f tns
+# shellcheck source=scripts/lib/env.sh
+. "$TOP/scripts/lib/env.sh"
 
-OVSGW_BIN=${OVSGW_BIN:-$TOP/build/ovsgw}
 QUICK=${BENCH_QUICK:-0}
 q() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 ONLY=${BENCH_ONLY:-attach start throughput}
@@ -71,8 +71,10 @@ OUT=${BENCH_OUT:-$TOP/docs/benchmarks.md}
 PLOT=${BENCH_PLOT:-$TOP/docs/benchmarks.png}
 
 DRIVER=ovsgw-bench-$$
-SOCK=/run/docker/plugins/$DRIVER.sock
-OVSGW_PID=
+# The daemon restores every network and endpoint from OVSDB before it
+# listens: 1-2 s with 1000 endpoints.
+OVSGW_START_TIMEOUT=60
+OVSGW_LOG_LEVEL=info
 OVSGW_MODE=spare   # the running daemon's attach mode (see ovsgw_mode)
 HAVE=0             # endpoints on the attach network
 CTL=               # ovs-vswitchd's unixctl socket
@@ -84,7 +86,6 @@ ATTACH=$R/bin/attach
 log() { printf '[bench %s +%ds] %s\n' "$(date +%T)" "$((SECONDS - T_START))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
-dk() { "$DOCKER" "$@"; }
 now_ns() { date +%s%N; }
 
 # ------------------------------------------------------------------ setup
@@ -111,35 +112,6 @@ bench_deps() {
         log "apt-get failed (see $R/apt.log)"
     command -v gnuplot >/dev/null || log "no gnuplot: the page will have no plot"
     command -v iperf3 >/dev/null || log "no iperf3: throughput is skipped"
-}
-
-# start_ovsgw [FLAG...]: the daemon, with FLAGs after the usual ones; waits
-# until it answers (it restores every network and endpoint from OVSDB
-# before it listens: 1-2 s with 1000 endpoints).
-start_ovsgw() {
-    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
-        "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
-        --ovs-rundir "$OVS_RUNDIR" --log-level info "$@" \
-        >>"$OVSGW_T/ovsgw.log" 2>&1) &
-    OVSGW_PID=$!
-    local i
-    for i in $(seq 600); do
-        curl -sf --unix-socket "$SOCK" -X POST http://x/Plugin.Activate \
-            >/dev/null 2>&1 && return 0
-        kill -0 "$OVSGW_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    tail -n 20 "$OVSGW_T/ovsgw.log" >&2
-    return 1
-}
-
-stop_ovsgw() {
-    if [ -n "$OVSGW_PID" ]; then
-        kill "$OVSGW_PID" 2>/dev/null
-        wait "$OVSGW_PID" 2>/dev/null
-        OVSGW_PID=
-    fi
-    rm -f "$SOCK"
 }
 
 # ovsgw-bench: the busybox image plus iperf3 and the libraries it needs.
@@ -239,16 +211,11 @@ policy_flow_count() {
     echo $((p + 1))
 }
 
-count_flows() {
-    ovs-ofctl -O OpenFlow14 --no-stats dump-flows "unix:$OVS_RUNDIR/$1.mgmt" |
-        grep -c ' actions='
-}
-
 rss_kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 
 # "N FLOWS RSS PEAK_RSS" for bridge $1 with $HAVE endpoints (KiB).
 scale_line() {
-    echo "$HAVE $(count_flows "$1") $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)"
+    echo "$HAVE $(flow_count "$1" --no-stats) $(rss_kib "$OVSGW_PID" VmRSS) $(rss_kib "$OVSGW_PID" VmHWM)"
 }
 
 # One ovs-docker add-port + del-port on bridge $1; prints "total add del" in
@@ -339,7 +306,7 @@ attach_rounds() {
     # Warm-up, not recorded; in fresh mode it also uses up the spare that
     # the other mode left.
     od_cycle "$br" >/dev/null || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
-    "$ATTACH" "$SOCK" cycle "$net" 5 "$CYCLE_ADDRS" "$CTL" >/dev/null ||
+    "$ATTACH" "$OVSGW_SOCK" cycle "$net" 5 "$CYCLE_ADDRS" "$CTL" >/dev/null ||
         die "attach cycle failed"
     : >"$f"
     : >"$o"
@@ -348,7 +315,7 @@ attach_rounds() {
         ovs_quiesce
         od=$(od_cycle "$br") || die "ovs-docker failed: $(tail -n 5 "$R/ovs-docker.log")"
         echo "$od" >>"$o"
-        "$ATTACH" "$SOCK" cycle "$net" "$ATTACH_PER_ROUND" "$CYCLE_ADDRS" "$CTL" \
+        "$ATTACH" "$OVSGW_SOCK" cycle "$net" "$ATTACH_PER_ROUND" "$CYCLE_ADDRS" "$CTL" \
             >"$R/attach/block" || die "attach cycle failed"
         cat "$R/attach/block" >>"$f"
         echo "${od%% *} $(median_col1 <"$R/attach/block")" >>"$rounds"
@@ -365,7 +332,7 @@ bench_attach() {
         subnets+="${subnets:+,}{\"AddressSpace\":\"LocalDefault\",\"Gateway\":\"10.40.$i.1/24\",\"Pool\":\"10.40.$i.0/24\"}"
     done
     rules_json=$(printf '%s' "$SCALE_RULES" | sed 's/"/\\"/g')
-    "$ATTACH" "$SOCK" call /NetworkDriver.CreateNetwork \
+    "$ATTACH" "$OVSGW_SOCK" call /NetworkDriver.CreateNetwork \
         "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"netdev\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
         >/dev/null || die "CreateNetwork failed"
     mkdir -p "$R/attach"
@@ -384,7 +351,7 @@ bench_attach() {
     for n in $COUNTS; do
         log "attach: $HAVE -> $n endpoints on $br"
         local t0=$SECONDS
-        "$ATTACH" "$SOCK" fill "$net" "$HAVE" "$n" 10.40 "$SCALE_SUBNETS" ||
+        "$ATTACH" "$OVSGW_SOCK" fill "$net" "$HAVE" "$n" 10.40 "$SCALE_SUBNETS" ||
             die "creating endpoints failed"
         HAVE=$n
         log "attach: $n endpoints there (filled in $((SECONDS - t0))s)"
@@ -578,14 +545,14 @@ bench_deps
 mkdir -p "$R/bin" && gcc -O2 -Wall -Wextra -o "$ATTACH" "$HERE/attach.c" || die "cannot build bench/attach.c"
 
 export OVSGW_USE_NETNS=1
-# shellcheck disable=SC2119
-env_init >/dev/null 2>&1 || die "env_init failed"
+env_init private >/dev/null 2>&1 || die "env_init failed"
+OVSGW_SOCK=/run/docker/plugins/$DRIVER.sock
 log "private environment in $OVSGW_T, driver $DRIVER, raw results in $R"
 # Only in the private namespace: dockerd warns without it.
 tns sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
 ovs_start || die "cannot start a private OVS"
 docker_start || die "cannot start a private dockerd"
-busybox_image || die "cannot build the busybox image"
+image_build "$OVSGW_IMAGE" || die "cannot build the busybox image"
 start_ovsgw || die "ovsgw did not start"
 machine_info
 

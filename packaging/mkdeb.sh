@@ -8,15 +8,15 @@
 # the larger docs gzipped (-9n), /usr/share/doc/ovsgw/copyright and
 # changelog.gz, DEBIAN/control (Depends from dpkg-shlibdeps when dpkg-dev is
 # there, else from the packages owning the binary's shared libraries; plus
-# openvswitch-common for ovs-ofctl), md5sums, and maintainer scripts that
+# iptables for NAT and published ports), md5sums, and maintainer scripts that
 # only stop the service on removal and reload systemd: the package never
 # starts ovsgw by itself (systemctl enable --now ovsgw does).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ $# -ne 4 ]; then
-	echo "usage: $0 ROOT VERSION ARCH OUTPUT.deb" >&2
-	exit 2
+    echo "usage: $0 ROOT VERSION ARCH OUTPUT.deb" >&2
+    exit 2
 fi
 ROOT=$1 VERSION=$2 ARCH=$3 OUTPUT=$4
 MAINTAINER=${DEB_MAINTAINER:-ovsgw maintainers <maintainers@users.noreply.b-seed-3accb2f2.example>}
@@ -33,7 +33,7 @@ export SOURCE_DATE_EPOCH
 
 # Debug symbols stay out of the package (policy 10.1).
 if command -v strip >/dev/null; then
-	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$BIN"
+    strip --strip-unneeded --remove-section=.comment --remove-section=.note "$BIN"
 fi
 
 # Man pages and docs: gzip -9n (policy 12.1, 12.3; not copyright).
@@ -43,42 +43,42 @@ find "$DOC" -type f ! -name copyright ! -name '*.gz' -size +4k -exec gzip -9nf {
 install -m 0644 "$HERE/copyright" "$DOC/copyright"
 CHANGELOG_DATE=$(date -R -u -d "@$SOURCE_DATE_EPOCH")
 printf '%s\n' \
-	"ovsgw ($VERSION) unstable; urgency=medium" "" \
-	"  * Upstream release $VERSION, packaged with 'make deb'." "" \
-	" -- $MAINTAINER  $CHANGELOG_DATE" |
-	gzip -9n >"$DOC/changelog.gz"
+    "ovsgw ($VERSION) unstable; urgency=medium" "" \
+    "  * Upstream release $VERSION, packaged with 'make deb'." "" \
+    " -- $MAINTAINER  $CHANGELOG_DATE" |
+    gzip -9n >"$DOC/changelog.gz"
 chmod 0644 "$DOC/changelog.gz"
 
 # Depends.
 depends=""
 if command -v dpkg-shlibdeps >/dev/null; then
-	tmp=$(mktemp -d)
-	mkdir "$tmp/debian"
-	: >"$tmp/debian/control"
-	depends=$(cd "$tmp" && dpkg-shlibdeps -O -e "$(realpath "$BIN")" 2>/dev/null |
-		sed -n 's/^shlibs:Depends=//p') || depends=""
-	rm -rf "$tmp"
+    tmp=$(mktemp -d)
+    mkdir "$tmp/debian"
+    : >"$tmp/debian/control"
+    depends=$(cd "$tmp" && dpkg-shlibdeps -O -e "$(realpath "$BIN")" 2>/dev/null |
+        sed -n 's/^shlibs:Depends=//p') || depends=""
+    rm -rf "$tmp"
 fi
 if [ -z "$depends" ]; then
-	# The packages that own the libraries the binary names (DT_NEEDED;
-	# merged /usr: try both spellings of the path).
-	ldd_needed() {
-		local out so
-		out=$(ldd "$1")
-		for so in $(objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'); do
-			awk -v so="$so" '$1 == so && $2 == "=>" { print $3 }' <<<"$out"
-		done
-	}
-	while read -r lib; do
-		pkg=""
-		for p in "$lib" "$(realpath "$lib")" "${lib#/usr}" "/usr${lib#/usr}"; do
-			pkg=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && break
-		done
-		[ -n "${pkg:-}" ] || die "no package owns $lib"
-		case ", $depends, " in *", $pkg, "*) ;; *) depends=${depends:+$depends, }$pkg ;; esac
-	done < <(ldd_needed "$BIN")
+    # The packages that own the libraries the binary names (DT_NEEDED;
+    # merged /usr: try both spellings of the path).
+    ldd_needed() {
+        local out so
+        out=$(ldd "$1")
+        for so in $(objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'); do
+            awk -v so="$so" '$1 == so && $2 == "=>" { print $3 }' <<<"$out"
+        done
+    }
+    while read -r lib; do
+        pkg=""
+        for p in "$lib" "$(realpath "$lib")" "${lib#/usr}" "/usr${lib#/usr}"; do
+            pkg=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && break
+        done
+        [ -n "${pkg:-}" ] || die "no package owns $lib"
+        case ", $depends, " in *", $pkg, "*) ;; *) depends=${depends:+$depends, }$pkg ;; esac
+    done < <(ldd_needed "$BIN")
 fi
-depends="$depends, openvswitch-common"
+depends="$depends, iptables"
 
 mkdir -p "$ROOT/DEBIAN"
 cat >"$ROOT/DEBIAN/control" <<EOF
@@ -107,7 +107,7 @@ cat >"$ROOT/DEBIAN/prerm" <<'EOF'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-	deb-systemd-invoke stop ovsgw.service >/dev/null 2>&1 || true
+    deb-systemd-invoke stop ovsgw.service >/dev/null 2>&1 || true
 fi
 exit 0
 EOF
@@ -115,7 +115,7 @@ cat >"$ROOT/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
 set -e
 if [ "$1" = configure ] && [ -d /run/systemd/system ]; then
-	systemctl --system daemon-reload >/dev/null 2>&1 || true
+    systemctl --system daemon-reload >/dev/null 2>&1 || true
 fi
 exit 0
 EOF
@@ -123,24 +123,24 @@ cat >"$ROOT/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ]; then
-	systemctl --system daemon-reload >/dev/null 2>&1 || true
+    systemctl --system daemon-reload >/dev/null 2>&1 || true
 fi
 # Forget an 'enable' (its symlinks in /etc/systemd/system) on purge.
 if [ "$1" = purge ]; then
-	if command -v deb-systemd-helper >/dev/null; then
-		deb-systemd-helper purge ovsgw.service >/dev/null 2>&1 || true
-		deb-systemd-helper unmask ovsgw.service >/dev/null 2>&1 || true
-	fi
-	for l in /etc/systemd/system/*.wants/ovsgw.service; do
-		if [ -L "$l" ]; then rm -f "$l"; fi
-	done
+    if command -v deb-systemd-helper >/dev/null; then
+        deb-systemd-helper purge ovsgw.service >/dev/null 2>&1 || true
+        deb-systemd-helper unmask ovsgw.service >/dev/null 2>&1 || true
+    fi
+    for l in /etc/systemd/system/*.wants/ovsgw.service; do
+        if [ -L "$l" ]; then rm -f "$l"; fi
+    done
 fi
 exit 0
 EOF
 chmod 0755 "$ROOT/DEBIAN/prerm" "$ROOT/DEBIAN/postinst" "$ROOT/DEBIAN/postrm"
 
 (cd "$ROOT" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' |
-	sort -z | xargs -0 md5sum) >"$ROOT/DEBIAN/md5sums"
+    sort -z | xargs -0 md5sum) >"$ROOT/DEBIAN/md5sums"
 chmod 0644 "$ROOT/DEBIAN/md5sums" "$ROOT/DEBIAN/control"
 
 # Normalised permissions and times; owner root:root in the archive.

@@ -2,7 +2,8 @@
 # scripts/demo.sh - `sudo make demo`: the seed recipe end to end on the real
 # system, with a report.
 #
-# Uses the system Open vSwitch and Docker, or starts them (scripts/system.sh),
+# Uses the system Open vSwitch and Docker, or starts them (the system profile
+# of scripts/lib/env.sh),
 # builds the ovsgw-busybox image if missing, starts build/ovsgw on
 # /run/docker/plugins/ovsgw.sock (or uses the ovsgw already serving it), then:
 #
@@ -17,190 +18,122 @@
 # At the end (and on Ctrl-C or an error) it removes the containers and the
 # network and stops exactly the daemons it started.  KEEP=1 leaves it all
 # running and prints how to clean up.  OVSGW_ARGS: extra ovsgw arguments.
-# shellcheck disable=SC2317  # functions are called through check and traps
+# shellcheck disable=SC2317  # functions are called through traps
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/system.sh
-. "$HERE/system.sh"
-sys_need_root "$0" demo
+# shellcheck source=scripts/lib/env.sh
+. "$HERE/lib/env.sh"
+# shellcheck source=scripts/lib/checks.sh
+. "$HERE/lib/checks.sh"
+need_root "$0" demo
+env_init system
 
 KEEP=${KEEP:-0}
 NET=ovsnet
-IMAGE=$SYS_IMAGE
+IMAGE=$OVSGW_IMAGE
 LABEL=ovsgw-demo=1
 CREATED_CTRS=()
 CREATED_NET=0
 BRIDGE=""
 PORTS=()
-PASSED=0
-FAILED=0
-
-dk() { "$DOCKER" "$@"; }
 
 # Elapsed time in seconds with one decimal since a stamp from now_us.
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
 since() { local d=$(($(now_us) - $1)); printf '%d.%ds' $((d / 1000000)) $((d % 1000000 / 100000)); }
 
 T_START=$(now_us)
-TMPD=$(mktemp -d /tmp/ovsgw-demo.XXXXXX)
 SIGNAL=""
 # The cleanup may run from a trap while a redirection is in effect: it
-# writes to the script's own stdout/stderr, kept in 8 and 9.  (system.sh
+# writes to the script's own stdout/stderr, kept in 8 and 9.  (The library
 # does not pass them on to the daemons.)
 exec 8>&1 9>&2
 TIMES=()
-die() {
-	sys_err "$*"
-	exit 1
-}
-
-# ------------------------------- the checks --------------------------------
-
-# Output of a failed check goes to $TMPD/out.
-check() {
-	local desc=$1
-	shift
-	if "$@" >"$TMPD/out" 2>&1; then
-		PASSED=$((PASSED + 1))
-		printf '  ok    %s\n' "$desc"
-	else
-		FAILED=$((FAILED + 1))
-		printf '  FAIL  %s\n' "$desc"
-		tail -n 8 "$TMPD/out" | sed 's/^/        | /'
-	fi
-}
-
-# One ping answered within 2 s (3 tries: the very first packet may race the
-# flows of a container that just started).
-ping_ok() {
-	local i
-	for i in 1 2 3; do
-		dk exec "$1" ping -c1 -W2 "$2" >/dev/null 2>&1 && return 0
-	done
-	echo "no answer from $2 in $1"
-	return 1
-}
-
-# busybox httpd in CONTAINER serving /www/data: 64 KiB of its own name.
-http_serve() {
-	dk exec "$1" sh -c "mkdir -p /www && for i in \$(seq 4096); do \
-		echo -n '$1-0123456789'; done > /www/data && httpd -p $2 -h /www"
-}
-
-# http_get FROM IP PORT EXPECTED_NAME: fetch /data, check size and content.
-http_get() {
-	local f=$TMPD/got want_len=$(((${#4} + 11) * 4096)) len head
-	# (busybox wget -T crashes: bound it with timeout instead.)
-	dk exec "$1" timeout 5 wget -q -O - "http://$2:$3/data" >"$f" || {
-		echo "wget from $1 to http://$2:$3/data failed"
-		return 1
-	}
-	len=$(stat -c %s "$f")
-	[ "$len" -eq "$want_len" ] || { echo "got $len bytes, want $want_len"; return 1; }
-	read -r -n "$((${#4} + 11))" head <"$f"
-	[ "$head" = "$4-0123456789" ] || { echo "content is not $4's: $head..."; return 1; }
-}
-
-# udp_roundtrip FROM TO TO_IP PORT: a datagram from FROM is received by TO.
-udp_roundtrip() {
-	local from=$1 to=$2 ip=$3 port=$4 msg="udp-$1-to-$2-$RANDOM" i
-	dk exec -d "$to" sh -c "udpcat -l $port 10 > /tmp/udp.$port" || return 1
-	sleep 0.3
-	for i in 1 2 3 4 5; do
-		dk exec "$from" udpcat "$ip" "$port" "$msg" || true
-		sleep 0.2
-		dk exec "$to" grep -q "$msg" "/tmp/udp.$port" 2>/dev/null && return 0
-	done
-	echo "datagram \"$msg\" did not arrive in $to"
-	return 1
-}
 
 # --------------------------------- cleanup ---------------------------------
 
 keep_message() {
-	echo
-	echo "KEEP=1: the network and the containers are left running.  Try:"
-	echo "  $DOCKER exec vm1 ping -c1 10.20.2.100"
-	[ -n "$BRIDGE" ] && echo "  ovs-ofctl -O OpenFlow14 dump-flows $BRIDGE"
-	echo "To clean up by hand:"
-	echo "  $DOCKER rm -f vm1 vm2"
-	echo "  $DOCKER network rm $NET"
-	if sys_started_summary >/dev/null; then
-		echo "The daemons the demo started keep running; stop them, in this order, with:"
-		sys_started_summary
-	else
-		echo "(The demo started no daemon: OVS, Docker and ovsgw were already running.)"
-	fi
+    echo
+    echo "KEEP=1: the network and the containers are left running.  Try:"
+    echo "  $DOCKER exec vm1 ping -c1 10.20.2.100"
+    [ -n "$BRIDGE" ] && echo "  ovs-ofctl -O OpenFlow14 dump-flows $BRIDGE"
+    echo "To clean up by hand:"
+    echo "  $DOCKER rm -f vm1 vm2"
+    echo "  $DOCKER network rm $NET"
+    if env_started_summary >/dev/null; then
+        echo "The daemons the demo started keep running; stop them, in this order, with:"
+        env_started_summary
+    else
+        echo "(The demo started no daemon: OVS, Docker and ovsgw were already running.)"
+    fi
 }
 
 # What of ours is still there after the cleanup (status 1 if anything).
 leftovers() {
-	local bad=0 p
-	sys_leftovers || bad=1
-	for p in "${PORTS[@]}" "${PORTS[@]/#og/oc}"; do
-		[ -n "$p" ] || continue
-		ip link show "$p" >/dev/null 2>&1 && { echo "still there: veth $p"; bad=1; }
-	done
-	if [ -n "$BRIDGE" ]; then
-		if ip link show "$BRIDGE" >/dev/null 2>&1 ||
-			ovs-vsctl --timeout=5 br-exists "$BRIDGE" 2>/dev/null; then
-			echo "still there: bridge $BRIDGE"
-			bad=1
-		fi
-	fi
-	[ "$CREATED_NET" = 1 ] && dk network inspect "$NET" >/dev/null 2>&1 &&
-		{ echo "still there: network $NET"; bad=1; }
-	return "$bad"
+    local bad=0 p
+    env_leftovers || bad=1
+    for p in "${PORTS[@]}" "${PORTS[@]/#og/oc}"; do
+        [ -n "$p" ] || continue
+        ip link show "$p" >/dev/null 2>&1 && { echo "still there: veth $p"; bad=1; }
+    done
+    if [ -n "$BRIDGE" ]; then
+        if ip link show "$BRIDGE" >/dev/null 2>&1 ||
+            ovs-vsctl --timeout=5 br-exists "$BRIDGE" 2>/dev/null; then
+            echo "still there: bridge $BRIDGE"
+            bad=1
+        fi
+    fi
+    [ "$CREATED_NET" = 1 ] && dk network inspect "$NET" >/dev/null 2>&1 &&
+        { echo "still there: network $NET"; bad=1; }
+    return "$bad"
 }
 
 cleanup() {
-	local rc=$? t c
-	trap '' INT TERM
-	trap - EXIT
-	exec 1>&8 2>&9
-	rm -rf "$TMPD"
-	if [ -n "$SIGNAL" ]; then
-		echo
-		sys_log "$SIGNAL: cleaning up"
-	fi
-	if [ "$KEEP" = 1 ]; then
-		keep_message
-		exit "$rc"
-	fi
-	t=$(now_us)
-	echo
-	echo "cleanup"
-	if [ "${#CREATED_CTRS[@]}" -gt 0 ] || [ "$CREATED_NET" = 1 ]; then
-		if [ "$FAILED" -gt 0 ] && [ -n "$SYS_STARTED_OVSGW" ]; then
-			echo "  (ovsgw log, last lines:)"
-			tail -n "+$SYS_OVSGW_LOGLINE" "$SYS_OVSGW_LOG" | tail -n 12 | sed 's/^/  | /'
-		fi
-		sys_revive_ovsgw
-		for c in "${CREATED_CTRS[@]}"; do
-			if timeout 60 "$DOCKER" rm -f "$c" >/dev/null; then
-				echo "  removed container $c"
-			else
-				sys_err "docker rm -f $c failed"
-				rc=1
-			fi
-		done
-		if [ "$CREATED_NET" = 1 ]; then
-			if timeout 60 "$DOCKER" network rm "$NET" >/dev/null; then
-				echo "  removed network $NET"
-			else
-				sys_err "docker network rm $NET failed"
-				rc=1
-			fi
-		fi
-	fi
-	stop_started
-	if leftovers | sed 's/^/  /'; then
-		echo "  nothing left: no container, network, bridge, veth or daemon of the demo"
-	else
-		rc=1
-	fi
-	echo "  cleanup took $(since "$t"); demo total $(since "$T_START")"
-	exit "$rc"
+    local rc=$? t c
+    trap '' INT TERM
+    trap - EXIT
+    exec 1>&8 2>&9
+    if [ -n "$SIGNAL" ]; then
+        echo
+        lib_log "$SIGNAL: cleaning up"
+    fi
+    if [ "$KEEP" = 1 ]; then
+        keep_message
+        exit "$rc"
+    fi
+    t=$(now_us)
+    echo
+    echo "cleanup"
+    if [ "${#CREATED_CTRS[@]}" -gt 0 ] || [ "$CREATED_NET" = 1 ]; then
+        if [ "$FAILED" -gt 0 ] && [ -n "$OVSGW_PID" ]; then
+            echo "  (ovsgw log, last lines:)"
+            tail -n "+$OVSGW_LOGLINE" "$OVSGW_LOG" | tail -n 12 | sed 's/^/  | /'
+        fi
+        revive_ovsgw
+        for c in "${CREATED_CTRS[@]}"; do
+            if timeout 60 "$DOCKER" rm -f "$c" >/dev/null; then
+                echo "  removed container $c"
+            else
+                lib_err "docker rm -f $c failed"
+                rc=1
+            fi
+        done
+        if [ "$CREATED_NET" = 1 ]; then
+            if timeout 60 "$DOCKER" network rm "$NET" >/dev/null; then
+                echo "  removed network $NET"
+            else
+                lib_err "docker network rm $NET failed"
+                rc=1
+            fi
+        fi
+    fi
+    env_cleanup
+    if leftovers | sed 's/^/  /'; then
+        echo "  nothing left: no container, network, bridge, veth or daemon of the demo"
+    else
+        rc=1
+    fi
+    echo "  cleanup took $(since "$t"); demo total $(since "$T_START")"
+    exit "$rc"
 }
 trap cleanup EXIT
 trap 'SIGNAL=interrupted; exit 130' INT
@@ -211,67 +144,67 @@ trap 'SIGNAL=terminated; exit 143' TERM
 # Containers/network of an earlier KEEP=1 run are removed; anything else with
 # those names is not ours to remove.
 remove_earlier() {
-	local c label nets drv others
-	for c in vm1 vm2; do
-		dk container inspect "$c" >/dev/null 2>&1 || continue
-		label=$(dk container inspect -f '{{index .Config.Labels "ovsgw-demo"}}' "$c")
-		# shellcheck disable=SC2016
-		nets=$(dk container inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$c")
-		if [ "$label" = 1 ] || [[ " $nets " == *" $NET "* ]]; then
-			sys_log "removing container $c of an earlier run"
-			dk rm -f "$c" >/dev/null || return 1
-		else
-			sys_err "a container \"$c\" exists that the demo did not make;" \
-				"remove or rename it first ($DOCKER rm -f $c)"
-			return 1
-		fi
-	done
-	drv=$(dk network inspect -f '{{.Driver}}' "$NET" 2>/dev/null) || return 0
-	if [ "$drv" != ovsgw ]; then
-		sys_err "a network \"$NET\" with driver $drv exists; remove it first ($DOCKER network rm $NET)"
-		return 1
-	fi
-	others=$(dk network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$NET")
-	if [ -n "${others// /}" ]; then
-		sys_err "network $NET of an earlier run still has containers: $others"
-		return 1
-	fi
-	sys_log "removing network $NET of an earlier run"
-	dk network rm "$NET" >/dev/null
+    local c label nets drv others
+    for c in vm1 vm2; do
+        dk container inspect "$c" >/dev/null 2>&1 || continue
+        label=$(dk container inspect -f '{{index .Config.Labels "ovsgw-demo"}}' "$c")
+        # shellcheck disable=SC2016
+        nets=$(dk container inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$c")
+        if [ "$label" = 1 ] || [[ " $nets " == *" $NET "* ]]; then
+            lib_log "removing container $c of an earlier run"
+            dk rm -f "$c" >/dev/null || return 1
+        else
+            lib_err "a container \"$c\" exists that the demo did not make;" \
+                "remove or rename it first ($DOCKER rm -f $c)"
+            return 1
+        fi
+    done
+    drv=$(dk network inspect -f '{{.Driver}}' "$NET" 2>/dev/null) || return 0
+    if [ "$drv" != ovsgw ]; then
+        lib_err "a network \"$NET\" with driver $drv exists; remove it first ($DOCKER network rm $NET)"
+        return 1
+    fi
+    others=$(dk network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$NET")
+    if [ -n "${others// /}" ]; then
+        lib_err "network $NET of an earlier run still has containers: $others"
+        return 1
+    fi
+    lib_log "removing network $NET of an earlier run"
+    dk network rm "$NET" >/dev/null
 }
 
 echo "ovsgw demo: the seed recipe on the system's Open vSwitch and Docker"
 t=$(now_us)
-ensure_ovs || die "cannot get Open vSwitch running"
+ovs_start || die "cannot get Open vSwitch running"
 TIMES+=("OVS $(since "$t")")
 t=$(now_us)
-ensure_docker || die "cannot get a Docker engine running"
+docker_start || die "cannot get a Docker engine running"
 TIMES+=("Docker $(since "$t")")
 t=$(now_us)
-ensure_image || die "cannot build the $IMAGE image"
+image_build "$OVSGW_IMAGE" || die "cannot build the $IMAGE image"
 TIMES+=("image $(since "$t")")
 t=$(now_us)
 read -ra args <<<"${OVSGW_ARGS:-}"
 start_ovsgw "${args[@]}" || die "cannot start ovsgw"
-DRIVER=$(basename "$SYS_OVSGW_SOCK" .sock)
+DRIVER=$(basename "$OVSGW_SOCK" .sock)
 TIMES+=("ovsgw $(since "$t")")
 
 t=$(now_us)
 remove_earlier || die "the names vm1, vm2 or $NET are taken"
-sys_log "docker network create -d $DRIVER ... $NET"
+lib_log "docker network create -d $DRIVER ... $NET"
 CREATED_NET=1
 if ! dk network create -d "$DRIVER" --label "$LABEL" \
-	--subnet 10.20.1.0/24 --gateway 10.20.1.1 \
-	--subnet 10.20.2.0/24 --gateway 10.20.2.1 "$NET" >/dev/null; then
-	CREATED_NET=0
-	die "docker network create failed"
+    --subnet 10.20.1.0/24 --gateway 10.20.1.1 \
+    --subnet 10.20.2.0/24 --gateway 10.20.2.1 "$NET" >/dev/null; then
+    CREATED_NET=0
+    die "docker network create failed"
 fi
 for spec in vm1:10.20.1.100 vm2:10.20.2.100; do
-	c=${spec%%:*}
-	sys_log "docker run -d --name $c --net $NET --ip ${spec#*:} $IMAGE sleep 1d"
-	CREATED_CTRS+=("$c")
-	dk run -d --name "$c" --label "$LABEL" --net "$NET" --ip "${spec#*:}" \
-		"$IMAGE" sleep 1d >/dev/null || die "docker run $c failed"
+    c=${spec%%:*}
+    lib_log "docker run -d --name $c --net $NET --ip ${spec#*:} $IMAGE sleep 1d"
+    CREATED_CTRS+=("$c")
+    dk run -d --name "$c" --label "$LABEL" --net "$NET" --ip "${spec#*:}" \
+        "$IMAGE" sleep 1d >/dev/null || die "docker run $c failed"
 done
 TIMES+=("network + 2 containers $(since "$t")")
 T_SETUP=$(since "$T_START")
@@ -281,43 +214,43 @@ T_SETUP=$(since "$T_START")
 NETID=$(dk network inspect -f '{{.Id}}' "$NET")
 echo
 echo "system"
-printf '  %-13s %s\n' "Open vSwitch" "$SYS_OVS_STATUS" "Docker" "$SYS_DOCKER_STATUS" \
-	"ovsgw" "$SYS_OVSGW_STATUS"
+printf '  %-13s %s\n' "Open vSwitch" "$ENV_OVS_STATUS" "Docker" "$ENV_DOCKER_STATUS" \
+    "ovsgw" "$ENV_OVSGW_STATUS"
 echo
 printf 'network %s (driver %s, id %.12s)\n' "$NET" "$DRIVER" "$NETID"
 ROWS=()
 for c in vm1 vm2; do
-	read -r ip plen mac < <(dk container inspect -f \
-		"{{with index .NetworkSettings.Networks \"$NET\"}}{{.IPAddress}} {{.IPPrefixLen}} {{.MacAddress}}{{end}}" "$c")
-	port=$(ovs-vsctl --timeout=5 --bare --columns=name find Interface \
-		"external_ids:ovsgw-network=$NETID" "external_ids:ovsgw-ipv4=\"$ip/$plen\"")
-	ofport="?"
-	if [ -n "$port" ]; then
-		PORTS+=("$port")
-		ofport=$(ovs-vsctl --timeout=5 get Interface "$port" ofport)
-		[ -n "$BRIDGE" ] || BRIDGE=$(ovs-vsctl --timeout=5 port-to-br "$port")
-	fi
-	ROWS+=("$(printf '  %-5s %-14s %-18s %-15s %s' "$c" "$ip/$plen" "$mac" "${port:-?}" "$ofport")")
+    read -r ip plen mac < <(dk container inspect -f \
+        "{{with index .NetworkSettings.Networks \"$NET\"}}{{.IPAddress}} {{.IPPrefixLen}} {{.MacAddress}}{{end}}" "$c")
+    port=$(ovs-vsctl --timeout=5 --bare --columns=name find Interface \
+        "external_ids:ovsgw-network=$NETID" "external_ids:ovsgw-ipv4=\"$ip/$plen\"")
+    ofport="?"
+    if [ -n "$port" ]; then
+        PORTS+=("$port")
+        ofport=$(ovs-vsctl --timeout=5 get Interface "$port" ofport)
+        [ -n "$BRIDGE" ] || BRIDGE=$(ovs-vsctl --timeout=5 port-to-br "$port")
+    fi
+    ROWS+=("$(printf '  %-5s %-14s %-18s %-15s %s' "$c" "$ip/$plen" "$mac" "${port:-?}" "$ofport")")
 done
 if [ -n "$BRIDGE" ]; then
-	printf '  bridge   %s (datapath %s, fail_mode %s)\n' "$BRIDGE" \
-		"$(ovs-vsctl --timeout=5 get bridge "$BRIDGE" datapath_type)" \
-		"$(ovs-vsctl --timeout=5 get bridge "$BRIDGE" fail_mode)"
+    printf '  bridge   %s (datapath %s, fail_mode %s)\n' "$BRIDGE" \
+        "$(ovs-vsctl --timeout=5 get bridge "$BRIDGE" datapath_type)" \
+        "$(ovs-vsctl --timeout=5 get bridge "$BRIDGE" fail_mode)"
 else
-	echo "  bridge   ? (no OVS port found for the containers)"
+    echo "  bridge   ? (no OVS port found for the containers)"
 fi
 dk network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{"\n"}}{{end}}' "$NET" |
-	while read -r subnet gw; do
-		[ -n "$subnet" ] && printf '  subnet   %-15s gateway %s (virtual: answered by flows)\n' "$subnet" "$gw"
-	done
+    while read -r subnet gw; do
+        [ -n "$subnet" ] && printf '  subnet   %-15s gateway %s (virtual: answered by flows)\n' "$subnet" "$gw"
+    done
 echo
 echo "containers"
 printf '  %-5s %-14s %-18s %-15s %s\n' NAME IP MAC "OVS PORT" OFPORT
 printf '%s\n' "${ROWS[@]}"
 echo
 if [ -n "$BRIDGE" ]; then
-	FLOWS=$(ovs-ofctl -O OpenFlow14 dump-flows "$BRIDGE" | grep -c cookie=)
-	echo "flows: $FLOWS on $BRIDGE (ovs-ofctl -O OpenFlow14 dump-flows $BRIDGE)"
+    FLOWS=$(ovs-ofctl -O OpenFlow14 dump-flows "$BRIDGE" | grep -c cookie=)
+    echo "flows: $FLOWS on $BRIDGE (ovs-ofctl -O OpenFlow14 dump-flows $BRIDGE)"
 fi
 
 echo
@@ -339,9 +272,9 @@ echo
 times=$(printf '%s, ' "${TIMES[@]}")
 echo "timing: setup $T_SETUP (${times%, }), checks $T_CHECKS"
 if [ "$FAILED" -eq 0 ]; then
-	echo "summary: all $PASSED checks ok"
+    echo "summary: all $PASSED checks ok"
 else
-	echo "summary: $FAILED of $((PASSED + FAILED)) checks FAILED (see FAIL above)"
-	exit 1
+    echo "summary: $FAILED of $((PASSED + FAILED)) checks FAILED (see FAIL above)"
+    exit 1
 fi
 exit 0

@@ -1,8 +1,15 @@
 #!/bin/bash
 # Integration tests: a private ovsdb-server/ovs-vswitchd (netdev, TSO on)
-# and a private dockerd, the daemon on a test-only driver name, real
-# containers.  Prints "N passed, N failed" and exits non-zero on failure.
+# and a private dockerd in a network namespace of their own (the private
+# profile of scripts/lib/env.sh), the daemon on a test-only driver name,
+# real containers.  Prints "N passed, N failed" and exits non-zero on
+# failure.
 # Usage: run.sh [TEST...]   (default: every test in t_*.sh)
+# Environment: OVSGW_BIN, OVSGW_UDPCAT, OVSGW_TCPCAT, OVSGW_HOLDCONNS
+# (default build/ovsgw, build/udpcat, build/tcpcat, build/holdconns),
+# OVSGW_SANITIZED (non-empty: the daemon has sanitizers, RSS says nothing),
+# OVSGW_DATAPATH (datapath_type of the bridges the tests make themselves;
+# default netdev).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -12,71 +19,25 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 
-. "$HERE/env.sh"
+# shellcheck source=scripts/lib/env.sh
+. "$TOP/scripts/lib/env.sh"
+# shellcheck source=scripts/lib/checks.sh
+. "$TOP/scripts/lib/checks.sh"
+# shellcheck source=test/integration/lib.sh
 . "$HERE/lib.sh"
-export -f tns
 for f in "$HERE"/t_*.sh; do
+    # shellcheck source=/dev/null  # each t_*.sh is checked on its own
     . "$f"
 done
 
-OVSGW_BIN=${OVSGW_BIN:-$TOP/build/ovsgw}
-OVSGW_UDPCAT=${OVSGW_UDPCAT:-$TOP/build/udpcat}
-OVSGW_TCPCAT=${OVSGW_TCPCAT:-$TOP/build/tcpcat}
+OVSGW_HOLDCONNS=${OVSGW_HOLDCONNS:-$TOP/build/holdconns}
 DRIVER=ovsgw-test-$$
 export DRIVER
-SOCK=/run/docker/plugins/$DRIVER.sock
-OVSGW_PID=
-
-# start_ovsgw [ARG...]: the daemon, with extra arguments if any.
-start_ovsgw() {
-    # exec, so that $! is the daemon itself (nsenter execs it too).
-    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
-        "$OVSGW_BIN" --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" \
-        --ovs-rundir "$OVS_RUNDIR" --log-level debug "$@" \
-        >>"$OVSGW_T/ovsgw.log" 2>&1) &
-    OVSGW_PID=$!
-    local i
-    # Wait for an answer: a socket file may be left by a killed daemon.
-    for i in $(seq 100); do
-        curl -sf --unix-socket "$SOCK" -X POST http://x/Plugin.Activate \
-            >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "ovsgw did not start; its log:"
-    cat "$OVSGW_T/ovsgw.log"
-    return 1
-}
-
-# kill_ovsgw: kill -9, as a crash would.
-kill_ovsgw() {
-    kill -KILL "$OVSGW_PID" 2>/dev/null
-    wait "$OVSGW_PID" 2>/dev/null
-    OVSGW_PID=
-}
-
-stop_ovsgw() {
-    if [ -n "$OVSGW_PID" ]; then
-        kill "$OVSGW_PID" 2>/dev/null
-        wait "$OVSGW_PID" 2>/dev/null
-        OVSGW_PID=
-    fi
-    rm -f "$SOCK"
-}
-
-# ovsgw-test: the busybox image plus udpcat and tcpcat.
-build_test_image() {
-    local c
-    c=$(dk create ovsgw-busybox true) &&
-        dk cp "$OVSGW_UDPCAT" "$c:/bin/udpcat" &&
-        dk cp "$OVSGW_TCPCAT" "$c:/bin/tcpcat" &&
-        dk commit "$c" ovsgw-test >/dev/null &&
-        dk rm "$c" >/dev/null
-}
+OVSGW_LOG_LEVEL=debug
 
 cleanup() {
     set +e
     reset_docker 2>/dev/null
-    stop_ovsgw
     env_cleanup
 }
 trap cleanup EXIT
@@ -84,12 +45,12 @@ trap cleanup EXIT
 # OVS, containerd and dockerd run in a network namespace of their own, so
 # that the userspace datapath cannot clash with an OVS already on the host.
 export OVSGW_USE_NETNS=1
-env_init
+env_init private || { echo "FAIL: cannot set up a private environment"; exit 1; }
+OVSGW_SOCK=/run/docker/plugins/$DRIVER.sock
 echo "integration: private environment in $OVSGW_T, driver $DRIVER"
 ovs_start || { echo "FAIL: cannot start a private OVS"; exit 1; }
 docker_start || { echo "FAIL: cannot start a private dockerd"; exit 1; }
-busybox_image || { echo "FAIL: cannot build the busybox image"; exit 1; }
-build_test_image || { echo "FAIL: cannot build the test image"; exit 1; }
+image_build ovsgw-test || { echo "FAIL: cannot build the test image"; exit 1; }
 start_ovsgw || exit 1
 
 tests=("$@")
@@ -109,15 +70,14 @@ if [ "$FAILED" -gt 0 ]; then
     printf '  %s\n' "${FAILED_NAMES[@]}"
     echo "ovsgw log (last 40 lines, and any sanitizer report):"
     grep -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' \
-        "$OVSGW_T/ovsgw.log" | head -60
-    tail -n 40 "$OVSGW_T/ovsgw.log"
+        "$OVSGW_LOG" | head -60
+    tail -n 40 "$OVSGW_LOG"
 fi
 # A sanitizer report in the daemon's log fails the run.
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' \
-    "$OVSGW_T/ovsgw.log"; then
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$OVSGW_LOG"; then
     echo "FAIL: sanitizer report in the ovsgw log:"
     grep -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error' \
-        "$OVSGW_T/ovsgw.log" | head -60
+        "$OVSGW_LOG" | head -60
     FAILED=$((FAILED + 1))
 fi
 echo "integration: $PASSED passed, $FAILED failed"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 5: packaging.  The managed plugin (make plugin) on the private
 # dockerd, a round trip through a local registry, the compose example, and
 # make install / make deb (the .deb is installed into the real system with
@@ -15,6 +16,26 @@ plugin_build() {
 }
 
 plugin_id() { dk plugin inspect -f '{{.Id}}' "$1"; }
+
+# `make && make plugin`, as the README says: the rootfs goes to its
+# default directory beside the objects of build/ (it once was build/plugin,
+# the objects' own directory, and make plugin refused to wipe it).
+test_plugin_after_make() {
+    local p=ovsgw-default-$$
+    check "make (the objects in build/plugin/)" \
+        make -C "$TOP" --no-print-directory -s
+    check "make plugin with its default directory" \
+        make -C "$TOP" --no-print-directory plugin PLUGIN_NAME="$p"
+    check "... the rootfs is in build/plugin-rootfs" \
+        test -x "$TOP/build/plugin-rootfs/rootfs/usr/sbin/ovsgw"
+    check "... and the objects are still there" \
+        test -e "$TOP/build/plugin/driver.o"
+    check "the plugin exists (disabled)" bash -c \
+        "[ \"\$($DOCKER plugin inspect -f '{{.Enabled}}' $p)\" = false ]"
+    check "make plugin again replaces it" \
+        make -C "$TOP" --no-print-directory plugin PLUGIN_NAME="$p"
+    dk plugin rm "$p" >/dev/null
+}
 plugin_enabled() {
     [ "$(dk plugin inspect -f '{{.Enabled}}' "$1" 2>/dev/null)" = true ]
 }
@@ -51,11 +72,16 @@ pkg_seed_network() {
 test_plugin_managed() {
     local t0=$SECONDS p=ovsgw-managed-$$ id pid sock
     check "make plugin builds the rootfs and creates the plugin" plugin_build "$p"
-    check "the rootfs has the daemon, ovs-ofctl and their libraries" bash -c \
+    check "the rootfs has the daemon, iptables and their libraries" bash -c \
         "test -x $OVSGW_T/plugin/rootfs/usr/sbin/ovsgw &&
-         test -x $OVSGW_T/plugin/rootfs/usr/bin/ovs-ofctl &&
+         test -x $OVSGW_T/plugin/rootfs/usr/sbin/iptables-restore &&
+         test -x $OVSGW_T/plugin/rootfs/usr/sbin/ip6tables-save &&
          ls $OVSGW_T/plugin/rootfs/lib/*/libmicrohttpd.so.* \
-            $OVSGW_T/plugin/rootfs/lib/*/libssl.so.* >/dev/null"
+            $OVSGW_T/plugin/rootfs/lib/*/libnftnl.so.* \
+            $OVSGW_T/plugin/rootfs/usr/lib/*/xtables/libxt_conntrack.so \
+            >/dev/null"
+    check "... and no ovs-ofctl: the daemon spawns none" \
+        test ! -e "$OVSGW_T/plugin/rootfs/usr/bin/ovs-ofctl"
     check "the plugin is created disabled" bash -c \
         "[ \"\$($DOCKER plugin inspect -f '{{.Enabled}}' $p)\" = false ]"
     check "the plugin asks for NET_ADMIN and host networking" bash -c \
@@ -68,8 +94,8 @@ test_plugin_managed() {
     # A managed plugin's driver name has its tag: NAME:latest.
     check "network with the seed's two subnets on the plugin ($p:latest)" \
         pkg_seed_network "$p:latest" plugnet
-    check "a name without its tag is not found (docker's rule)" bash -c \
-        "! $DOCKER network create -d $p --subnet 10.21.1.0/24 badnet 2>&1"
+    check_not "a name without its tag is not found (docker's rule)" \
+        dk network create -d "$p" --subnet 10.21.1.0/24 badnet
     check "vm1 starts in 10.20.1.0/24" ctr vm1 plugnet 10.20.1.100
     check "vm2 starts in 10.20.2.0/24" ctr vm2 plugnet 10.20.2.100
     check "the bridge is in the private OVS" test -n "$(ovsctl list-br)"
@@ -97,7 +123,7 @@ test_plugin_managed() {
     check "... one per Docker call (CreateEndpoint)" bash -c \
         "grep -F 'plugin=$id' $OVSGW_T/dockerd.log | grep -q CreateEndpoint"
     pid=$(plugin_pid "$p")
-    check "the plugin's daemon runs (pid ${pid:-?})" _env_pid_alive "$pid"
+    check "the plugin's daemon runs (pid ${pid:-?})" pid_alive "$pid"
     check "docker plugin disable is refused while a network uses it" \
         bash -c "! $DOCKER plugin disable $p 2>&1 && $DOCKER plugin inspect \
                  -f '{{.Enabled}}' $p | grep -qx true"
@@ -105,13 +131,13 @@ test_plugin_managed() {
     check "docker network rm" dk network rm plugnet
     check "bridge, ports, veths and flows are gone" no_leftovers
     check "docker plugin disable" dk plugin disable "$p"
-    check "the plugin's daemon has exited" _env_wait 10 _env_pid_dead "$pid"
+    check "the plugin's daemon has exited" pid_gone "$pid" 10
     # Its output is in dockerd's log, not in ovsgw.log that run.sh checks.
-    check "no sanitizer report in the plugin's log" bash -c \
-        "! grep -F 'plugin=$id' $OVSGW_T/dockerd.log | grep -E \
-           'ERROR: (Address|Leak)Sanitizer|runtime error'"
+    check "no sanitizer report in the plugin's log" \
+        lacks 'ERROR: (Address|Leak)Sanitizer|runtime error' \
+        grep -F "plugin=$id" "$OVSGW_T/dockerd.log"
     check "docker plugin rm" dk plugin rm "$p"
-    check "no plugin left" test -z "$(dk plugin ls -q)"
+    check "no plugin left" lacks . dk plugin ls -q
     check "its state directory /run/docker/plugins/ID is gone" \
         test ! -e "/run/docker/plugins/$id"
     plugin_gone "$p" plugnet
@@ -133,32 +159,37 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 registry_start() {
     local d=$OVSGW_T/registry port=$1 i=0
     mkdir -p "$d/data"
-    cat >"$d/config.yml" <<-EOF
-	version: 0.1
-	log:
-	  level: info
-	storage:
-	  filesystem:
-	    rootdirectory: $d/data
-	  delete:
-	    enabled: true
-	http:
-	  addr: 127.0.0.1:$port
-	  secret: ovsgw-test-$$-$RANDOM
-	EOF
+    cat >"$d/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $d/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: ovsgw-test-$$-$RANDOM
+EOF
     (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} \
         "$TOP/build/tools/usr/bin/docker-registry" serve "$d/config.yml" \
         >>"$d/registry.log" 2>&1) &
     REGISTRY_PID=$!
     while [ $((i += 1)) -le 100 ]; do
-        tns curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && return 0
-        _env_pid_alive "$REGISTRY_PID" || break
+        registry_get "$port" /v2/ >/dev/null && return 0
+        pid_alive "$REGISTRY_PID" || break
         sleep 0.1
     done
     echo "the registry did not start; its log:"
     cat "$d/registry.log"
     return 1
 }
+
+# registry_get PORT PATH: GET from the registry (in the test netns).
+registry_get() { tns curl -sf "http://127.0.0.1:$1$2"; }
+# registry_answers PORT LOG: it answers; if not, LOG (of its start) says why.
+registry_answers() { registry_get "$1" /v2/ >/dev/null || { cat "$2"; return 1; }; }
 
 registry_stop() {
     [ -n "$REGISTRY_PID" ] || return 0
@@ -176,13 +207,13 @@ test_plugin_registry() {
     out=$(mktemp "$OVSGW_T/registry-start.XXXXXX")
     registry_start "$port" >"$out" 2>&1
     check "docker-registry on 127.0.0.1:$port in the test netns" \
-        bash -c "tns curl -sf http://127.0.0.1:$port/v2/ >/dev/null || cat $out"
+        registry_answers "$port" "$out"
     check "build the plugin as $ref" plugin_build "$ref"
     check "docker plugin push" dk plugin push "$ref"
-    check "the registry has it" bash -c \
-        "tns curl -sf http://127.0.0.1:$port/v2/ovsgw/tags/list | grep -q '\"test\"'"
+    check "the registry has it" \
+        grep -q '"test"' <(registry_get "$port" /v2/ovsgw/tags/list)
     check "docker plugin rm" dk plugin rm "$ref"
-    check "it is gone locally" test -z "$(dk plugin ls -q)"
+    check "it is gone locally" lacks . dk plugin ls -q
     check "docker plugin install --grant-all-permissions from the registry" \
         dk plugin install --grant-all-permissions "$ref" \
         "ovs-rundir.source=$OVS_RUNDIR"
@@ -203,7 +234,7 @@ test_plugin_registry() {
     plugin_gone "$ref" regnet
     local rpid=$REGISTRY_PID
     registry_stop
-    check "the registry has stopped" _env_pid_dead "$rpid"
+    check "the registry has stopped" pid_gone "$rpid"
     pkg_took "$t0"
 }
 
@@ -238,9 +269,8 @@ test_compose() {
     check "vm2 cannot open a TCP connection to vm1" \
         tcp_blocked vm2 10.20.1.100 8080
     check "docker-compose down" pkg_compose down
-    check "no container left" test -z "$(dk ps -aq)"
-    check "no network left" bash -c \
-        "! $DOCKER network ls --format '{{.Name}}' | grep -qx ovsnet"
+    check "no container left" lacks . dk ps -aq
+    check "no network left" lacks '^ovsnet$' dk network ls --format '{{.Name}}'
     check "no bridge, port or veth left" no_leftovers
     pkg_took "$t0"
 }
@@ -322,7 +352,7 @@ test_deb() {
         grep -qx ' Package: ovsgw' $OVSGW_T/deb/info &&
         grep -qx ' Version: $ver' $OVSGW_T/deb/info &&
         for p in libmicrohttpd12 libjansson4 libnl-3-200 libnl-route-3-200 \
-                 openvswitch-common; do
+                 iptables; do
             grep '^ Depends:' $OVSGW_T/deb/info | grep -qw \$p || exit 1
         done"
     check "contents: binary, unit, gzipped man page, copyright" bash -c \

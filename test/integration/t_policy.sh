@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 3: per-network TCP policies from driver options.
 
 # policy_net NAME OPTIONS...: the seed's two subnets with policy options.

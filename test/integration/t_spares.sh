@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Spare ports: a container's veth and OVS port outlive it, without flows,
 # and the next container on the bridge takes them over; a restart keeps
 # them; --pool bounds them and --pool-idle deletes unused ones.
@@ -20,13 +21,13 @@ test_spare_ports() {
 
     check "vm2 removed" dk rm -f vm2
     check "its port stays, as the one spare" \
-        test "$(spare_ports "$br")" = "$port"
+        test "$(spare_ports "$br")" = "${port:-(vm2 had no port)}"
     check "... without the endpoint's state" \
         test -z "$(iface_ext "$port" ovsgw-endpoint)"
-    check "... without a flow" bash -c "! dump_flows $br | grep -E \
-        'in_port=$ofport[, ]|output:$ofport\$|10\.30\.1\.20[, ]'"
-    check "... its container end back on the host, down" bash -c \
-        "tns ip -br link show $peer | grep -qw DOWN"
+    check "... without a flow" lacks \
+        "in_port=${ofport}[, ]|output:$ofport\$|10\.30\.1\.20[, ]" dump_flows "$br"
+    check "... its container end back on the host, down" \
+        link_shows "$peer" 'state DOWN'
     check "vm1 no longer reaches 10.30.1.20" ping_fails vm1 10.30.1.20
 
     check "vm3 starts" ctr vm3 sparenet 10.30.1.30
@@ -67,7 +68,7 @@ test_spare_ports() {
     kill_ovsgw
     start_ovsgw --pool-idle 1
     check "the idle spare goes" wait_for 5 n_spares "$br" 0
-    check "... with its veth" bash -c "! tns ip -br link | grep -q '^$peer'"
+    check "... with its veth" lacks "^$peer" tns ip -br link
     check "only vm1's port is left (and the uplink)" \
         test "$(ovsctl list-ports "$br" | grep -c '^og')" -eq 1
     kill_ovsgw
@@ -75,7 +76,7 @@ test_spare_ports() {
     check "vm6 starts" ctr vm6 sparenet 10.30.1.60
     check "vm6 removed" dk rm -f vm6
     check "--pool 0 keeps no spare" n_spares "$br" 0
-    check "... and no veth" test -z "$(stray_veths)"
+    check "... and no veth" no_stray_veths
     kill_ovsgw
     start_ovsgw
 }
@@ -98,8 +99,7 @@ test_spare_shared_bridge_mtu() {
         test "$(iface_ext "$port" ovsgw-ipv4)" = 10.31.2.10/24
     check "b1's eth0 has B's MTU" \
         test "$(dk exec b1 cat /sys/class/net/eth0/mtu)" = 1500
-    check "... and so has the host end" bash -c \
-        "tns ip -o link show $port | grep -q 'mtu 1500 '"
+    check "... and so has the host end" link_shows "$port" 'mtu 1500 '
     check "b2 starts in B" ctr b2 spb 10.31.2.11
     check "b1 pings its gateway" ping_ok b1 10.31.2.1
     check "a 1472-byte ping b1 -> b2 passes" \

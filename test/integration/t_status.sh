@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Issue 5: 'ovsgw status' from the daemon and, with the daemon down, from
 # OVSDB; it changes nothing.
 
 ovsgw_status() {
-    "$OVSGW_BIN" status --socket "$SOCK" --ovsdb "unix:$OVSDB_SOCK" "$@"
+    "$OVSGW_BIN" status --socket "$OVSGW_SOCK" --ovsdb "unix:$OVSDB_SOCK"
 }
 
 test_status() {
@@ -18,7 +19,7 @@ test_status() {
     p1=$(ovsctl --bare --columns=name find Interface \
         'external_ids:ovsgw-ipv4="10.20.1.100/24"')
     out=$(ovsgw_status)
-    echo "$out" | sed 's/^/        /'
+    awk '{ print "        " $0 }' <<<"$out"
     check "status names the bridge" grep -q "bridge    $br (netdev" <<<"$out"
     check "... the subnets and gateways" grep -q \
         'subnet    10.20.2.0/24       gateway 10.20.2.1' <<<"$out"
@@ -28,10 +29,10 @@ test_status() {
         "oc[0-9a-f]{12} +10\.20\.1\.100/24 +02:[0-9a-f:]{14} +$p1 +[1-9]" \
         <<<"$out"
     check "--json gives the same as JSON" bash -c \
-        "$OVSGW_BIN status --json --socket $SOCK --ovsdb unix:$OVSDB_SOCK \
+        "$OVSGW_BIN status --json --socket $OVSGW_SOCK --ovsdb unix:$OVSDB_SOCK \
          | grep -q '\"address\": \"10.20.2.100/24\"'"
     local flows_before ports_before
-    flows_before=$(dump_flows "$br" | grep -c actions=)
+    flows_before=$(flow_count "$br")
     ports_before=$(ovsctl list-ports "$br")
     kill_ovsgw
     out=$(ovsgw_status)
@@ -40,7 +41,7 @@ test_status() {
     check "... and shows the same endpoints" grep -q '10.20.2.100/24' \
         <<<"$out"
     check "status changed no flow" \
-        test "$(dump_flows "$br" | grep -c actions=)" -eq "$flows_before"
+        test "$(flow_count "$br")" -eq "$flows_before"
     check "status changed no port" \
         test "$(ovsctl list-ports "$br")" = "$ports_before"
     start_ovsgw
@@ -52,16 +53,9 @@ test_status() {
 # Two ovsgw instances (two driver names) on one OVS: neither adopts the
 # other's networks, also across restarts.
 test_two_instances() {
-    local sock2=/run/docker/plugins/${DRIVER}b.sock pid2 i
-    (exec ${OVSGW_NETNS:+nsenter --net="$OVSGW_NETNS" --} "$OVSGW_BIN" \
-        --socket "$sock2" --ovsdb "unix:$OVSDB_SOCK" \
-        --ovs-rundir "$OVS_RUNDIR" >>"$OVSGW_T/ovsgw-b.log" 2>&1) &
-    pid2=$!
-    for i in $(seq 50); do
-        curl -sf --unix-socket "$sock2" -X POST http://x/Plugin.Activate \
-            >/dev/null 2>&1 && break
-        sleep 0.1
-    done
+    local sock2=/run/docker/plugins/${DRIVER}b.sock pid2
+    ovsgw_spawn pid2 "$sock2" "$OVSGW_T/ovsgw-b.log" ||
+        echo "  info  the second instance does not answer"
     check "net A on driver $DRIVER" dk network create -d "$DRIVER" \
         --subnet 10.20.1.0/24 --gateway 10.20.1.1 neta
     check "net B on driver ${DRIVER}b" dk network create -d "${DRIVER}b" \
@@ -74,7 +68,7 @@ test_two_instances() {
     kill_ovsgw
     start_ovsgw
     check "after a restart, the first instance lists only its network" \
-        bash -c "out=\$($OVSGW_BIN status --socket $SOCK); \
+        bash -c "out=\$($OVSGW_BIN status --socket $OVSGW_SOCK); \
                  grep -q ${ida:0:12} <<<\"\$out\" && \
                  ! grep -q ${idb:0:12} <<<\"\$out\""
     check "the second instance lists only its own" \

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Issue 11: the way out (NAT), host access and published ports through the
 # virtual gateway, beside Docker's bridge driver on the same dockerd.
 #
@@ -55,8 +56,8 @@ serve_in() {
     sleep 0.3
 }
 in_line() {
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         if [ "$(dk exec "$1" sh -c "wc -l < /tmp/in.$2")" -ge 2 ]; then
             dk exec "$1" sed -n "${3}p" "/tmp/in.$2"
             return 0
@@ -83,9 +84,9 @@ served_by_web() { served_by web 8080 "$@"; }
 # again; the containers stay, stopped.
 restart_dockerd() {
     local pid
-    pid=$(_dockerd_pid)
+    pid=$(dockerd_pid)
     kill -TERM "$pid"
-    _env_wait 60 _env_pid_dead "$pid"
+    wait_until 60 pid_dead "$pid"
     docker_start
 }
 
@@ -106,10 +107,11 @@ test_uplink_outbound() {
     up=$(uplink_of "$br")
     check "the bridge has an uplink port" test -n "$up"
     check "the gateway is still virtual: no address of a subnet on the host" \
-        bash -c "! tns ip -4 addr | grep -q '10\.30\.'"
-    check "the host routes both subnets through the uplink" bash -c \
-        "tns ip route | grep -q '10.30.1.0/24 via 10.30.1.1 dev $up' && \
-         tns ip route | grep -q '10.30.2.0/24 via 10.30.2.1 dev $up'"
+        lacks '10\.30\.' tns ip -4 addr
+    check "the host routes 10.30.1.0/24 through the uplink" \
+        has "$(tns ip route)" "10.30.1.0/24 via 10.30.1.1 dev $up"
+    check "... and 10.30.2.0/24" \
+        has "$(tns ip route)" "10.30.2.0/24 via 10.30.2.1 dev $up"
     check "c1 still pings its gateway" ping_ok c1 10.30.1.1
     check "c1 -> c2 still routed by flows" ping_ok c1 10.30.2.10
     check "c1 pings the outside" ping_ok c1 "$OUT_IP"
@@ -130,7 +132,7 @@ test_uplink_outbound() {
     check "50 MB c1 -> outside through NAT, content intact" \
         test "$(outside_line 9002 2)" = "$("$OVSGW_TCPCAT" -g 50000000 8)"
     check "ovsgw status shows the uplink and NAT" bash -c \
-        "$OVSGW_BIN status --socket $SOCK | grep -q 'uplink    $up (NAT)'"
+        "$OVSGW_BIN status --socket $OVSGW_SOCK | grep -q 'uplink    $up (NAT)'"
     # Anti-spoofing holds for traffic that leaves.
     dk exec c1 sh -c 'true' >/dev/null
     ctr spoof upnet 10.30.1.20 --cap-add NET_ADMIN
@@ -142,7 +144,7 @@ test_uplink_outbound() {
         ping_fails spoof "$OUT_IP"
     dk rm -f c1 c2 spoof >/dev/null
     check "network rm" dk network rm upnet
-    check "no route is left" bash -c "! tns ip route | grep -q '10\.30\.'"
+    check "no route is left" lacks '10\.30\.' tns ip route
     check "no rule or chain of ovsgw is left" \
         test "$(nf_rules OVSGW)" -eq 0
     outside_down
@@ -161,10 +163,10 @@ test_uplink_internal() {
     check "the internal one pings its gateway" ping_ok i1 10.31.1.1
     check "the internal one has no way out" ping_fails i1 "$OUT_IP"
     check "the host has no route to the internal network" \
-        bash -c "! tns ip route | grep -q '10\.31\.1\.'"
+        lacks '10\.31\.1\.' tns ip route
     check "no rule for the internal network" test "$(nf_rules 10.31.1.)" -eq 0
     check "ovsgw status says internal" bash -c \
-        "$OVSGW_BIN status --socket $SOCK | grep -q 'internal (no way out)'"
+        "$OVSGW_BIN status --socket $OVSGW_SOCK | grep -q 'internal (no way out)'"
     dk rm -f i1 o1 >/dev/null
     check "network rm" dk network rm innet outnet
     outside_down
@@ -218,21 +220,21 @@ test_uplink_ports() {
     # A published port reaches only its container port.
     out ip route add 10.33.1.0/24 via "$HOST_IP"
     serve_in web 8082 -s 1000 1
-    check "the outside cannot open an unpublished port of the container" \
-        must_fail out timeout 5 "$OVSGW_TCPCAT" 10.33.1.10 8082
-    check "... nor the published one by the container's address" \
-        must_fail out timeout 5 "$OVSGW_TCPCAT" 10.33.1.10 8080
+    check_not "the outside cannot open an unpublished port of the container" \
+        out timeout 5 "$OVSGW_TCPCAT" 10.33.1.10 8082
+    check_not "... nor the published one by the container's address" \
+        out timeout 5 "$OVSGW_TCPCAT" 10.33.1.10 8080
     out ip route del 10.33.1.0/24
     local ep
     ep=$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.EndpointID}}{{end}}' web)
     check "ovsgw status shows the published ports" bash -c \
-        "$OVSGW_BIN status --socket $SOCK | grep -q '0.0.0.0:18080->8080/tcp'"
+        "$OVSGW_BIN status --socket $OVSGW_SOCK | grep -q '0.0.0.0:18080->8080/tcp'"
     # -p 8090 (any host port): ovsgw picks one and shows it.
     check "-p 8090 starts" ctr anyport pnet 10.33.1.12 -p 8090
     local hp
-    hp=$($OVSGW_BIN status --json --socket "$SOCK" | tr -d ' \n' |
+    hp=$($OVSGW_BIN status --json --socket "$OVSGW_SOCK" | tr -d ' \n' |
         grep -o '"host_port":[0-9]*,"port":8090' | grep -o '[0-9]*' | head -n1)
-    hp=${hp:-$($OVSGW_BIN status --json --socket "$SOCK" | tr -d ' \n' |
+    hp=${hp:-$($OVSGW_BIN status --json --socket "$OVSGW_SOCK" | tr -d ' \n' |
         grep -o '"port":8090,"host_port":[0-9]*' | grep -o '[0-9]*$')}
     check "... on a port of Docker's ephemeral range ($hp)" \
         bash -c "[ '${hp:-0}' -ge 49153 ] && [ '${hp:-0}' -le 60999 ]"
@@ -241,18 +243,18 @@ test_uplink_ports() {
         -l 18085 >/dev/null 2>&1) &
     local holder=$!
     sleep 0.3
-    check "a host port a process holds fails the container" \
-        must_fail ctr busy1 pnet 10.33.1.13 -p 18085:80
+    check_not "a host port a process holds fails the container" \
+        ctr busy1 pnet 10.33.1.13 -p 18085:80
     check "... with an Err that names it" grep -q \
         "host port 0.0.0.0:18085/tcp is in use by a process" \
-        "$OVSGW_T/ovsgw.log"
-    check "a host port another container holds fails too" \
-        must_fail ctr busy2 pnet 10.33.1.14 -p 18080:80
+        "$OVSGW_LOG"
+    check_not "a host port another container holds fails too" \
+        ctr busy2 pnet 10.33.1.14 -p 18080:80
     check "... naming the endpoint" grep -q \
         "host port 0.0.0.0:18080/tcp is in use by endpoint ${ep:0:12}" \
-        "$OVSGW_T/ovsgw.log"
-    check "no rule for the refused ports" bash -c \
-        "[ \$(tns iptables-save | grep -c -e 'dport 18085' -e '10.33.1.14') -eq 0 ]"
+        "$OVSGW_LOG"
+    check "no rule for the refused ports" \
+        lacks 'dport 18085|10\.33\.1\.14' tns iptables-save
     kill "$holder" 2>/dev/null
     wait "$holder" 2>/dev/null
     dk rm -f busy1 busy2 >/dev/null 2>&1
@@ -282,8 +284,8 @@ test_uplink_isolation() {
         ping_ok a1 "$OUT_IP"
     check "a1 cannot reach b1 through the host" ping_fails a1 10.34.2.10
     serve_in b1 8081 -s 1000 5
-    check "... nor open a connection to it" \
-        must_fail dk exec a1 timeout 5 tcpcat 10.34.2.10 8081
+    check_not "... nor open a connection to it" \
+        dk exec a1 timeout 5 tcpcat 10.34.2.10 8081
     check "but b1's published port is open to a1, like to anyone" \
         served_by b1 8080 dk exec a1 tcpcat "$HOST_IP" 18090
     # The host's loopback: a listener on 127.0.0.1 only, and a container
@@ -295,8 +297,8 @@ test_uplink_isolation() {
     dk exec a1 sh -c 'ip route del local 127.0.0.0/8 table local; \
         ip route add 127.0.0.0/8 via 10.34.1.1 dev eth0 onlink' \
         >/dev/null 2>&1
-    check "a1 cannot reach the host's 127.0.0.1" \
-        must_fail dk exec a1 timeout 5 tcpcat 127.0.0.1 18099
+    check_not "a1 cannot reach the host's 127.0.0.1" \
+        dk exec a1 timeout 5 tcpcat 127.0.0.1 18099
     check "... the listener saw nothing" test ! -s "$OVSGW_T/lo.out"
     kill "$lo" 2>/dev/null
     wait "$lo" 2>/dev/null
