@@ -137,8 +137,8 @@ char *flows_network(const struct flows_network *net)
         flow(&sb, cookie, FLOWS_T_IP, PRIO_GW_DROP, m3, "drop");
     }
     if (net->policy) {
-        _cleanup_free_ char *pf = policy_flows(net->policy, net->tag, cookie,
-                                               FLOWS_T_POLICY,
+        _cleanup_free_ char *pf = policy_flows(net->policy, false, net->tag,
+                                               cookie, FLOWS_T_POLICY,
                                                FLOWS_T_FORWARD);
         strbuf_add(&sb, pf);
     }
