@@ -310,6 +310,13 @@ static void golden_policy(const char *name, const char *rules,
     free(flows);
 }
 
+static const struct flows_subnet6 subnets6[] = {
+    { .net = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 1 } }, .plen = 64,
+      .gateway = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 1, [15] = 1 } } },
+    { .net = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 2 } }, .plen = 64,
+      .gateway = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 2, [15] = 1 } } },
+};
+
 /* The policy's flows alone, with or without IPv6 on the network. */
 static char *policy_only(const char *rules, bool default_deny, bool ipv6)
 {
@@ -364,6 +371,22 @@ static void test_golden(void **state)
     golden_policy("policy-default-deny", "allow 10.20.1.100->10.20.2.100:8080",
                   true);
 
+    /* IPv6 rules on a dual-stack network: a one-way rule with a port
+     * range, a host and port, IPv4 beside them, "any" for both families,
+     * and the default deny for both. */
+    struct policy p = parse_ok("deny fd00:20:2::/64->[fd00:20:1::/64]:80-90, "
+                               "allow any->[fd00:20:1::10]:80, "
+                               "deny 10.20.2.0/24->10.20.1.0/24, "
+                               "allow any->any:22", true);
+    struct flows_network net = {
+        .tag = 0xaa55f0ee,
+        .gateway_mac = { 0x06, 0xaa, 0x55, 0xf0, 0xee, 0xad },
+        .n_subnets = 2, .subnets = subnets, .n_subnets6 = 2,
+        .subnets6 = subnets6, .policy = &p,
+    };
+    char *flows = flows_network(&net);
+    golden_check("policy-v6", flows);
+    free(flows);
 }
 
 int main(void)
