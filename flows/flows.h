@@ -104,6 +104,11 @@ char *flows_bridge(void);
  * nothing to the host's loopback, to link-local or multicast IPv6, or to
  * an address of the subnets that no endpoint has.
  * A network without IPv6 subnets gets exactly its IPv4 flows.
+ * The ND responder sets nd_reserved and nd_options_type, which only the
+ * userspace (netdev) datapath can do: ovs-vswitchd 3.1 refuses such flows
+ * (OFPBAC_BAD_SET_ARGUMENT) on a datapath without IPv6 ND extensions, the
+ * Linux kernel module included ('ovs-appctl dpif/show-dp-features BRIDGE'
+ * says which).
  * Returns a malloc'd string. */
 char *flows_network(const struct flows_network *net);
 

@@ -102,6 +102,13 @@ done
 
 # ---- 1. every golden flow of the dual-stack network is taken ----------
 echo "$name: ovs-vswitchd $(ovs-vswitchd --version | sed -n '1s/.* //p'), userspace datapath, private namespace"
+# Setting nd_reserved and nd_options_type needs the datapath's ND
+# extensions: the userspace datapath has them, the kernel's has not.
+if appctl dpif/show-dp-features br0 | grep -qx 'IPv6 ND Extension: Yes'; then
+    ok "the datapath has IPv6 ND extensions, which the ND responder needs"
+else
+    fail "the datapath lacks ND extensions" "$(appctl dpif/show-dp-features br0)"
+fi
 want=$(cat "$golden/dual-stack.flows" "$golden/dual-stack-uplink.flows" \
     "$golden/policy-v6.flows" | sed 's/ actions=.*//' | sort -u | wc -l)
 if out=$(ofctl add-flows "$golden/dual-stack.flows" 2>&1 &&
