@@ -36,6 +36,8 @@ struct term {
     int plen;
 };
 
+/* "any", or an IPv4 or IPv6 address or prefix (host bits zero).  A /0 is
+ * every address of its family, and makes the rule that family's. */
 static bool parse_addr(const char *tok, struct term *ret)
 {
     struct term t = { 0 };
@@ -57,8 +59,6 @@ static bool parse_addr(const char *tok, struct term *ret)
         t.family = POLICY_IPV6;
         t.plen = 128;
     }
-    /* A /0 is any address of its family, and makes the rule that
-     * family's. */
     if (!t.family) {
         return false;
     }

@@ -133,7 +133,7 @@ static void test_nd_stage1_bytes(void **state)
         0, 25, 0, 16, 0x10, 0x00, 0x04, 0x01, 2, 0, 0, 0, 0, 0, 0, 0,
         0, 25, 0, 16, 0x00, 0x01, 0x02, 0x04, 0, 0, 0, 1, 0, 0, 0, 0,
         0xff, 0xff, 0, 16, 0x00, 0x00, 0x23, 0x20, /* Nicira */
-        0, 14, 0xff, 0xf8, 11, 0, 0, 0,        /* RESUBMIT_TABLE, IN_PORT, 11 */
+        0, 14, 0xff, 0xf8, 11, 0, 0, 0,        /* RESUBMIT_TABLE IN_PORT 11 */
     };
 
     expect_bytes("cookie=0x1,table=10,priority=100,reg0=0x2a,icmp6,"
