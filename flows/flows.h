@@ -5,11 +5,17 @@
  * Pipeline (see DESIGN.md):
  *   table 0  ingress / port security: tags the packet with the network in
  *            reg0, anything else is dropped
- *   table 10 ARP: gateway responder, proxy ARP for endpoints
- *   table 20 IP input: ICMP echo responder for gateways
+ *   table 10 ARP and ND: gateway responder, proxy ARP for endpoints; every
+ *            Neighbor Solicitation is turned into an advertisement
+ *            (stage 1) and resubmitted to table 11
+ *   table 11 ND stage 2: the advertisement of a known target (gateway or
+ *            endpoint) goes back out IN_PORT; an unknown one is dropped
+ *   table 20 IP input: ICMP and ICMPv6 echo responders for gateways; the
+ *            ND, MLD and router messages of containers are dropped
  *   table 30 policy: TCP rules
- *   table 40 forward: routed (via the gateway MAC) or same-subnet; what
- *            is none of the network's subnets goes to the uplink
+ *   table 40 forward: routed (via the gateway MAC) or same-subnet, and
+ *            link-local between endpoints; what is none of the network's
+ *            subnets goes to the uplink
  *
  * Cookies: the high 32 bits name the network ('tag'), the low 32 bits the
  * endpoint (0 for the network's own flows).  Flows shared by every network
@@ -17,7 +23,6 @@
 #ifndef OVSGW_FLOWS_H
 #define OVSGW_FLOWS_H
 
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +34,7 @@
 enum {
     FLOWS_T_INGRESS = 0,
     FLOWS_T_ARP = 10,
+    FLOWS_T_ND2 = 11,
     FLOWS_T_IP = 20,
     FLOWS_T_POLICY = 30,
     FLOWS_T_FORWARD = 40,
@@ -43,6 +49,8 @@ struct flows_subnet {
     uint32_t gateway; /* host order */
 };
 
+/* An IPv6 subnet.  Its gateway, like the IPv4 one, exists only as flows
+ * (ND and echo responders) with the network's gateway MAC. */
 struct flows_subnet6 {
     struct in6_addr net;     /* host bits zero */
     int plen;                /* 1..128; Docker gives /64 typically */
@@ -62,10 +70,10 @@ struct flows_network {
     uint8_t gateway_mac[MAC_LEN];
     size_t n_subnets;
     const struct flows_subnet *subnets;
+    size_t n_subnets6;       /* 0: the network has no IPv6 */
+    const struct flows_subnet6 *subnets6;
     const struct policy *policy; /* TCP rules, or NULL */
     const struct flows_uplink *uplink; /* NULL: no way out (--internal) */
-    size_t n_subnets6;
-    const struct flows_subnet6 *subnets6;
 };
 
 struct flows_endpoint {
@@ -73,7 +81,7 @@ struct flows_endpoint {
     uint32_t ip;      /* host order */
     uint8_t mac[MAC_LEN];
     int ofport;
-    bool has_ip6;
+    bool has_ip6;            /* only used when the network has IPv6 */
     struct in6_addr ip6;     /* its global IPv6 address; its link-local
                               * address is fe80::/64 + EUI-64 of 'mac'
                               * (addr_ip6_link_local() in lib/addr.h) */
@@ -87,15 +95,28 @@ uint64_t flows_cookie(uint32_t tag, uint32_t endpoint_id);
 char *flows_bridge(void);
 
 /* The network's own flows: gateway ARP and ICMP responders per subnet,
- * its TCP policy, and with an uplink the way out: the host's traffic to
- * the network's subnets comes in (ARP for the gateways, IPv4 to the
- * subnets), everything else routed goes out, but nothing to the host's
- * loopback and nothing to an address of the subnets that no endpoint has.
+ * with IPv6 subnets the ND stage 1 and the drops of containers' ND, MLD
+ * and router messages once, and the gateway's ND (stage 2) and ICMPv6
+ * echo responders per IPv6 subnet; its TCP policy (IPv6 rules only when
+ * the network has IPv6); and with an uplink the way out: the host's
+ * traffic to the network's subnets comes in (ARP or NS for the gateways,
+ * IPv4 or IPv6 to the subnets), everything else routed goes out, but
+ * nothing to the host's loopback, to link-local or multicast IPv6, or to
+ * an address of the subnets that no endpoint has.
+ * A network without IPv6 subnets gets exactly its IPv4 flows.
+ * The ND responder sets nd_reserved and nd_options_type, which only the
+ * userspace (netdev) datapath can do: ovs-vswitchd 3.1 refuses such flows
+ * (OFPBAC_BAD_SET_ARGUMENT) on a datapath without IPv6 ND extensions, the
+ * Linux kernel module included ('ovs-appctl dpif/show-dp-features BRIDGE'
+ * says which).
  * Returns a malloc'd string. */
 char *flows_network(const struct flows_network *net);
 
-/* One endpoint's flows: port security, proxy ARP, forwarding.
- * Returns a malloc'd string. */
+/* One endpoint's flows: port security, proxy ARP, forwarding; with
+ * 'ep->has_ip6' on a network with IPv6 subnets also IPv6 port security
+ * (its global and link-local addresses, NS source link-layer option),
+ * proxy ND for both addresses and IPv6 forwarding (same subnet, routed,
+ * link-local).  Returns a malloc'd string. */
 char *flows_endpoint(const struct flows_network *net,
                      const struct flows_endpoint *ep);
 

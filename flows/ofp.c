@@ -129,12 +129,17 @@ uint32_t ofp_msg_xid(const uint8_t *p)
 
 /* ---- fields ----------------------------------------------------------- */
 
-enum kind { K_INT, K_MAC, K_IP, K_FLAGS };
+enum kind { K_INT, K_MAC, K_IP, K_IP6, K_FLAGS };
 
 /* The fields ovsgw matches on or writes, in the order a match lists them:
  * OXM wants every field after its prerequisites (eth_type before ip_proto
- * before tcp_dst, ...).  'cls' 0x8000 is OpenFlow's own class, 0x0001 the
- * Nicira extensions OVS accepts in OXM for fields OpenFlow 1.4 lacks. */
+ * before tcp_dst, icmpv6_type before nd_target, ...).  'cls' 0x8000 is
+ * OpenFlow's own class, 0x0001 the Nicira extensions OVS accepts in OXM
+ * for fields OpenFlow 1.4 lacks, and 0x1000 the class OVS gives the ND
+ * fields it added in 2.11 (ERICOXM_OF_ in OVS's build/extract_ofp_fields;
+ * "OXM: ERICOXM_OF_ICMPV6_ND_RESERVED(1)" and "..._ND_OPTIONS_TYPE(2)" in
+ * include/openvswitch/meta-flow.h): a plain OXM class, no experimenter
+ * ID follows the header. */
 struct field {
     const char *name, *alias, *nxm;
     uint16_t cls;
@@ -146,16 +151,26 @@ struct field {
 static const struct field fields[] = {
     { "in_port", NULL, NULL, 0x8000, 0, 4, K_INT, true },
     { "reg0", NULL, "NXM_NX_REG0", 0x0001, 0, 4, K_INT, true },
+    { "reg1", NULL, "NXM_NX_REG1", 0x0001, 1, 4, K_INT, true },
     { "eth_dst", "dl_dst", "NXM_OF_ETH_DST", 0x8000, 3, 6, K_MAC, true },
     { "eth_src", "dl_src", "NXM_OF_ETH_SRC", 0x8000, 4, 6, K_MAC, true },
     { "eth_type", "dl_type", NULL, 0x8000, 5, 2, K_INT, true },
     { "ip_proto", "nw_proto", NULL, 0x8000, 10, 1, K_INT, true },
     { "ip_src", "nw_src", "NXM_OF_IP_SRC", 0x8000, 11, 4, K_IP, true },
     { "ip_dst", "nw_dst", "NXM_OF_IP_DST", 0x8000, 12, 4, K_IP, true },
+    { "ipv6_src", NULL, "NXM_NX_IPV6_SRC", 0x8000, 26, 16, K_IP6, true },
+    { "ipv6_dst", NULL, "NXM_NX_IPV6_DST", 0x8000, 27, 16, K_IP6, true },
     { "tcp_dst", "tp_dst", NULL, 0x8000, 14, 2, K_INT, true },
     { "tcp_flags", NULL, NULL, 0x0001, 34, 2, K_FLAGS, true },
     { "icmp_type", NULL, NULL, 0x8000, 19, 1, K_INT, true },
     { "icmp_code", NULL, NULL, 0x8000, 20, 1, K_INT, true },
+    { "icmpv6_type", NULL, NULL, 0x8000, 29, 1, K_INT, true },
+    { "icmpv6_code", NULL, NULL, 0x8000, 30, 1, K_INT, true },
+    { "nd_target", NULL, NULL, 0x8000, 31, 16, K_IP6, true },
+    { "nd_sll", NULL, NULL, 0x8000, 32, 6, K_MAC, true },
+    { "nd_tll", NULL, NULL, 0x8000, 33, 6, K_MAC, false },
+    { "nd_reserved", NULL, NULL, 0x1000, 1, 4, K_INT, false },
+    { "nd_options_type", NULL, NULL, 0x1000, 2, 1, K_INT, false },
     { "arp_op", NULL, NULL, 0x8000, 21, 2, K_INT, true },
     { "arp_spa", NULL, "NXM_OF_ARP_SPA", 0x8000, 22, 4, K_IP, true },
     { "arp_tpa", NULL, "NXM_OF_ARP_TPA", 0x8000, 23, 4, K_IP, true },
@@ -163,7 +178,7 @@ static const struct field fields[] = {
     { "arp_tha", NULL, "NXM_NX_ARP_THA", 0x8000, 25, 6, K_MAC, false },
     { "nw_ttl", NULL, NULL, 0x0001, 29, 1, K_INT, false },
 };
-enum { N_FIELDS = ARRAY_SIZE(fields), F_ETH_TYPE = 4, F_IP_PROTO = 5 };
+enum { N_FIELDS = ARRAY_SIZE(fields), F_ETH_TYPE = 5, F_IP_PROTO = 6 };
 
 static const struct field *field_by_name(const char *name, size_t len)
 {
@@ -197,7 +212,7 @@ static uint32_t oxm_header(const struct field *f, bool masked)
 
 /* A field's value (and mask) as bytes, network order. */
 struct value {
-    uint8_t v[8], m[8];
+    uint8_t v[16], m[16];
     bool masked;
 };
 
@@ -287,6 +302,24 @@ static bool parse_value(const struct field *f, const char *s, bool maskable,
         val->masked = plen < 32;
         return true;
     }
+    case K_IP6: {
+        struct in6_addr ip, mask;
+        int plen = 128;
+        if (strchr(s, '/')) {
+            if (!maskable || !addr_cidr6_parse(s, false, &ip, &plen)
+                || plen == 0) {
+                return false;
+            }
+        } else if (!addr_ip6_parse(s, &ip)) {
+            return false;
+        }
+        memset(&mask, 0xff, sizeof mask);
+        mask = addr_ip6_mask(&mask, plen);
+        memcpy(val->v, &ip, 16);
+        memcpy(val->m, &mask, 16);
+        val->masked = plen < 128;
+        return true;
+    }
     case K_FLAGS:
         return maskable && parse_tcp_flags(s, val);
     case K_INT: {
@@ -342,6 +375,8 @@ enum {
 #define OFPG_ANY 0xffffffffu
 #define NX_VENDOR_ID 0x00002320u
 #define NXAST_REG_MOVE 6
+#define NXAST_RESUBMIT_TABLE 14
+#define OFPP10_IN_PORT 0xfff8 /* resubmit's in_port: OpenFlow 1.0 numbers */
 
 struct flow_mod {
     uint64_t cookie, cookie_mask;
@@ -373,7 +408,8 @@ static char *shorthand(struct flow_mod *fm, const char *tok)
     static const struct { const char *name; uint16_t type; uint8_t proto; }
         protos[] = { { "arp", 0x0806, 0 }, { "ip", 0x0800, 0 },
                      { "icmp", 0x0800, 1 }, { "tcp", 0x0800, 6 },
-                     { "udp", 0x0800, 17 } };
+                     { "udp", 0x0800, 17 }, { "ipv6", 0x86dd, 0 },
+                     { "icmp6", 0x86dd, 58 }, { "tcp6", 0x86dd, 6 } };
 
     for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
         if (!strcmp(tok, protos[i].name)) {
@@ -480,6 +516,21 @@ static char *parse_action(struct flow_mod *fm, const char *act)
         fm->goto_table = v;
         return NULL;
     }
+    if (!strncmp(act, "resubmit(,", 10)) {
+        /* Only "resubmit(,TABLE)": the packet keeps its in_port. */
+        size_t n = strlen(act + 10);
+        _cleanup_free_ char *t = xstrndup(act + 10, n ? n - 1 : 0);
+        if (!n || act[10 + n - 1] != ')' || !parse_uint(t, 254, &v)) {
+            return xasprintf("bad action \"%s\"", act);
+        }
+        put16(a, OFPAT_EXPERIMENTER);
+        put16(a, 16);
+        put32(a, NX_VENDOR_ID);
+        put16(a, NXAST_RESUBMIT_TABLE);
+        put16(a, OFPP10_IN_PORT);
+        put_zeros(a, 4)[0] = v; /* table, then 3 bytes of padding */
+        return NULL;
+    }
     if (!strncmp(act, "set_field:", 10)) {
         const char *arrow = strstr(act, "->");
         if (!arrow) {
@@ -524,6 +575,24 @@ static char *parse_action(struct flow_mod *fm, const char *act)
     return xasprintf("unknown action \"%s\"", act);
 }
 
+/* The next action of the list at '*s', cut at the first comma outside
+ * parentheses ("resubmit(,11)" is one action); NULL at the end. */
+static char *next_action(char **s)
+{
+    char *tok = *s, *p;
+    int depth = 0;
+
+    if (!tok || !*tok) {
+        return NULL;
+    }
+    for (p = tok; *p && (*p != ',' || depth); p++) {
+        depth += (*p == '(') - (*p == ')');
+    }
+    *s = *p ? p + 1 : NULL;
+    *p = '\0';
+    return tok;
+}
+
 static char *parse_line(struct flow_mod *fm, const char *line)
 {
     _cleanup_free_ char *copy = xstrdup(line);
@@ -559,8 +628,7 @@ static char *parse_line(struct flow_mod *fm, const char *line)
             return err;
         }
     }
-    for (tok = strtok_r(actions, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    while ((tok = next_action(&actions))) {
         if ((err = parse_action(fm, tok))) {
             return err;
         }

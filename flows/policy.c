@@ -28,21 +28,111 @@ static char *trimmed(const char *s, size_t n)
     return strndup(s, n) ?: xstrdup("");
 }
 
-static bool parse_addr(const char *tok, uint32_t *ret, int *ret_plen)
+/* One side of a rule: any, or an address or prefix of one family. */
+struct term {
+    enum policy_family family; /* POLICY_BOTH: any */
+    uint32_t ip4;
+    struct in6_addr ip6;
+    int plen;
+};
+
+/* "any", or an IPv4 or IPv6 address or prefix (host bits zero).  A /0 is
+ * every address of its family, and makes the rule that family's. */
+static bool parse_addr(const char *tok, struct term *ret)
 {
+    struct term t = { 0 };
+
     if (!strcmp(tok, "any")) {
-        *ret = 0;
-        *ret_plen = 0;
+        *ret = t;
         return true;
     }
     if (strchr(tok, '/')) {
-        return addr_cidr4_parse(tok, true, ret, ret_plen);
+        if (addr_cidr4_parse(tok, true, &t.ip4, &t.plen)) {
+            t.family = POLICY_IPV4;
+        } else if (addr_cidr6_parse(tok, true, &t.ip6, &t.plen)) {
+            t.family = POLICY_IPV6;
+        }
+    } else if (addr_ip4_parse(tok, &t.ip4)) {
+        t.family = POLICY_IPV4;
+        t.plen = 32;
+    } else if (addr_ip6_parse(tok, &t.ip6)) {
+        t.family = POLICY_IPV6;
+        t.plen = 128;
     }
-    if (addr_ip4_parse(tok, ret)) {
-        *ret_plen = 32;
-        return true;
+    if (!t.family) {
+        return false;
     }
-    return false;
+    *ret = t;
+    return true;
+}
+
+/* Parses FROM or TO without its ports: an address as parse_addr() takes
+ * it, or an IPv6 one in brackets.  Returns NULL or the reason. */
+static char *parse_term(const char *tok, struct term *ret)
+{
+    size_t n = strlen(tok);
+
+    if (tok[0] == '[' && n >= 2 && tok[n - 1] == ']') {
+        _cleanup_free_ char *in = trimmed(tok + 1, n - 2);
+        if (!parse_addr(in, ret)) {
+            return xasprintf("bad %s \"%s\"", strchr(in, '/') ? "CIDR"
+                                                               : "address",
+                             in);
+        }
+        if (ret->family != POLICY_IPV6) {
+            return xasprintf("bad address \"%s\": brackets are for IPv6",
+                             tok);
+        }
+        return NULL;
+    }
+    if (!parse_addr(tok, ret)) {
+        return xasprintf("bad %s \"%s\"", strchr(tok, '/') ? "CIDR"
+                                                            : "address",
+                         tok);
+    }
+    return NULL;
+}
+
+/* Splits TO[:PORTS] (trimmed) into 'ret_to' and 'ret_ports' (NULL: none),
+ * both malloc'd.  "[ADDR]" and "[ADDR]:PORTS" are IPv6; otherwise a TO
+ * with two colons or more is an IPv6 address without ports, unless what
+ * comes before its first colon is IPv4 or any (then, as for IPv4, PORTS
+ * are after the first colon).  Returns NULL or the reason. */
+static char *split_to(const char *text, char **ret_to, char **ret_ports)
+{
+    const char *colon = strchr(text, ':');
+
+    *ret_ports = NULL;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        const char *after = close ? close + 1 : NULL;
+        if (!close) {
+            return xasprintf("missing \"]\" in \"%s\"", text);
+        }
+        while (isspace((unsigned char) *after)) {
+            after++;
+        }
+        if (*after && *after != ':') {
+            return xasprintf("bad TO \"%s\": want [IPv6]:PORTS", text);
+        }
+        *ret_to = xstrndup(text, (size_t) (close + 1 - text));
+        if (*after) {
+            *ret_ports = trimmed(after + 1, strlen(after + 1));
+        }
+        return NULL;
+    }
+    if (colon && strchr(colon + 1, ':')) {
+        _cleanup_free_ char *head = trimmed(text, (size_t) (colon - text));
+        if (strcmp(head, "any") && !strchr(head, '.')) {
+            *ret_to = xstrdup(text);
+            return NULL;
+        }
+    }
+    *ret_to = trimmed(text, colon ? (size_t) (colon - text) : strlen(text));
+    if (colon) {
+        *ret_ports = trimmed(colon + 1, strlen(colon + 1));
+    }
+    return NULL;
 }
 
 static bool parse_port(const char *s, uint16_t *ret)
@@ -62,8 +152,11 @@ static char *parse_rule(const char *text, struct policy_rule *ret)
     struct policy_rule r = { 0 };
     size_t n = strcspn(text, " \t");
     _cleanup_free_ char *action = strndup(text, n);
-    _cleanup_free_ char *from = NULL, *to = NULL, *ports = NULL;
-    const char *rest = text + n, *arrow, *colon;
+    _cleanup_free_ char *from = NULL, *to = NULL, *ports = NULL,
+                        *rest_to = NULL;
+    const char *rest = text + n, *arrow;
+    struct term src, dst;
+    char *why;
 
     if (!strcmp(action, "allow")) {
         r.allow = true;
@@ -75,27 +168,30 @@ static char *parse_rule(const char *text, struct policy_rule *ret)
         return xasprintf("missing \"->\": want %s FROM->TO[:PORTS]", action);
     }
     from = trimmed(rest, (size_t) (arrow - rest));
-    colon = strchr(arrow + 2, ':');
-    to = trimmed(arrow + 2, colon ? (size_t) (colon - arrow - 2)
-                                  : strlen(arrow + 2));
-    if (colon) {
-        ports = trimmed(colon + 1, strlen(colon + 1));
-    }
     if (!*from) {
         return xstrdup("missing FROM before \"->\"");
+    }
+    rest_to = trimmed(arrow + 2, strlen(arrow + 2));
+    if ((why = split_to(rest_to, &to, &ports))) {
+        return why;
     }
     if (!*to) {
         return xstrdup("missing TO after \"->\"");
     }
-    if (!parse_addr(from, &r.src, &r.src_plen)) {
-        return xasprintf("bad %s \"%s\"", strchr(from, '/') ? "CIDR"
-                                                            : "address",
-                         from);
+    if ((why = parse_term(from, &src)) || (why = parse_term(to, &dst))) {
+        return why;
     }
-    if (!parse_addr(to, &r.dst, &r.dst_plen)) {
-        return xasprintf("bad %s \"%s\"", strchr(to, '/') ? "CIDR"
-                                                          : "address", to);
+    if (src.family && dst.family && src.family != dst.family) {
+        return xasprintf("\"%s\" is IPv%d and \"%s\" IPv%d: a rule is of "
+                         "one family", from, src.family, to, dst.family);
     }
+    r.family = src.family ? src.family : dst.family;
+    r.src = src.ip4;
+    r.src6 = src.ip6;
+    r.src_plen = src.plen;
+    r.dst = dst.ip4;
+    r.dst6 = dst.ip6;
+    r.dst_plen = dst.plen;
     if (ports) {
         char *dash = strchr(ports, '-');
         if (dash) {
@@ -183,63 +279,99 @@ size_t policy_port_masks(uint16_t lo, uint16_t hi,
     return n;
 }
 
-static void format_addr(struct strbuf *sb, uint32_t ip, int plen)
+/* One side of 'r' ('src' or not); 'bracket' puts IPv6 in brackets. */
+static void format_addr(struct strbuf *sb, const struct policy_rule *r,
+                        bool src, bool bracket)
 {
-    char buf[IP4_STRLEN];
+    int plen = src ? r->src_plen : r->dst_plen;
+    char buf[IP6_STRLEN];
+
     if (plen == 0) {
-        strbuf_add(sb, "any");
-    } else if (plen == 32) {
-        strbuf_add(sb, addr_ip4_format(ip, buf));
+        /* "any->any" is both families: a /0 of one family on both sides
+         * is written as such in FROM, so that it reads back the same. */
+        if (!src || r->family == POLICY_BOTH || r->dst_plen) {
+            strbuf_add(sb, "any");
+        } else {
+            strbuf_add(sb, r->family == POLICY_IPV4 ? "0.0.0.0/0" : "::/0");
+        }
+    } else if (r->family == POLICY_IPV4) {
+        addr_ip4_format(src ? r->src : r->dst, buf);
+        strbuf_addf(sb, plen == 32 ? "%s" : "%s/%d", buf, plen);
     } else {
-        strbuf_addf(sb, "%s/%d", addr_ip4_format(ip, buf), plen);
+        addr_ip6_format(src ? &r->src6 : &r->dst6, buf);
+        strbuf_addf(sb, "%s%s", bracket ? "[" : "", buf);
+        if (plen != 128) {
+            strbuf_addf(sb, "/%d", plen);
+        }
+        strbuf_add(sb, bracket ? "]" : "");
     }
 }
 
-char *policy_flows(const struct policy *p, uint32_t tag, uint64_t cookie,
-                   int table, int next_table)
+/* The match of 'r' for one family, after "reg0=TAG,". */
+static void rule_match(struct strbuf *m, const struct policy_rule *r,
+                       bool ipv6)
+{
+    char a[IP6_STRLEN];
+
+    strbuf_add(m, ipv6 ? "tcp6" : "tcp");
+    if (r->src_plen) {
+        strbuf_addf(m, ipv6 ? ",ipv6_src=%s/%d" : ",nw_src=%s/%d",
+                    ipv6 ? addr_ip6_format(&r->src6, a)
+                         : addr_ip4_format(r->src, a), r->src_plen);
+    }
+    if (r->dst_plen) {
+        strbuf_addf(m, ipv6 ? ",ipv6_dst=%s/%d" : ",nw_dst=%s/%d",
+                    ipv6 ? addr_ip6_format(&r->dst6, a)
+                         : addr_ip4_format(r->dst, a), r->dst_plen);
+    }
+}
+
+char *policy_flows(const struct policy *p, bool ipv6, uint32_t tag,
+                   uint64_t cookie, int table, int next_table)
 {
     struct strbuf sb = { 0 };
-    char ip[IP4_STRLEN], goto_next[32];
+    char goto_next[32];
 
     snprintf(goto_next, sizeof goto_next, "goto_table:%d", next_table);
     for (size_t i = 0; i < p->n_rules; i++) {
         const struct policy_rule *r = &p->rules[i];
         struct policy_port_mask pm[32];
         size_t n_pm = 1;
-        struct strbuf match = { 0 };
 
-        strbuf_addf(&match, "reg0=0x%" PRIx32 ",tcp", tag);
-        if (r->src_plen) {
-            strbuf_addf(&match, ",nw_src=%s/%d",
-                        addr_ip4_format(r->src, ip), r->src_plen);
-        }
-        if (r->dst_plen) {
-            strbuf_addf(&match, ",nw_dst=%s/%d",
-                        addr_ip4_format(r->dst, ip), r->dst_plen);
-        }
         if (r->port_lo) {
             n_pm = policy_port_masks(r->port_lo, r->port_hi, pm);
         }
-        for (size_t j = 0; j < n_pm; j++) {
-            strbuf_addf(&sb, "cookie=0x%016" PRIx64 ",table=%d,priority=%zu,"
-                        "%s", cookie, table, PRIO_TOP - i, match.buf);
-            if (r->port_lo) {
-                if (pm[j].mask == 0xffff) {
-                    strbuf_addf(&sb, ",tp_dst=%u", pm[j].value);
-                } else {
-                    strbuf_addf(&sb, ",tp_dst=0x%x/0x%x", pm[j].value,
-                                pm[j].mask);
-                }
+        for (int v6 = 0; v6 <= 1; v6++) {
+            struct strbuf match = { 0 };
+
+            if (r->family == (v6 ? POLICY_IPV4 : POLICY_IPV6)
+                || (v6 && !ipv6)) {
+                continue;
             }
-            strbuf_addf(&sb, ",tcp_flags=+syn-ack actions=%s\n",
-                        r->allow ? goto_next : "drop");
+            rule_match(&match, r, v6);
+            for (size_t j = 0; j < n_pm; j++) {
+                strbuf_addf(&sb, "cookie=0x%016" PRIx64 ",table=%d,"
+                            "priority=%zu,reg0=0x%" PRIx32 ",%s", cookie,
+                            table, PRIO_TOP - i, tag, match.buf);
+                if (r->port_lo) {
+                    if (pm[j].mask == 0xffff) {
+                        strbuf_addf(&sb, ",tp_dst=%u", pm[j].value);
+                    } else {
+                        strbuf_addf(&sb, ",tp_dst=0x%x/0x%x", pm[j].value,
+                                    pm[j].mask);
+                    }
+                }
+                strbuf_addf(&sb, ",tcp_flags=+syn-ack actions=%s\n",
+                            r->allow ? goto_next : "drop");
+            }
+            strbuf_free(&match);
         }
-        strbuf_free(&match);
     }
-    if (p->default_deny) {
+    for (int v6 = 0; p->default_deny && v6 <= ipv6; v6++) {
         strbuf_addf(&sb, "cookie=0x%016" PRIx64 ",table=%d,priority=%d,"
-                    "reg0=0x%" PRIx32 ",tcp,tcp_flags=+syn-ack "
-                    "actions=drop\n", cookie, table, PRIO_DEFAULT, tag);
+                    "reg0=0x%" PRIx32 ",%s,tcp_flags=+syn-ack "
+                    "actions=drop\n", cookie, table, PRIO_DEFAULT, tag,
+                    v6 ? "tcp6" : "tcp");
     }
     return strbuf_take(&sb);
 }
@@ -251,9 +383,9 @@ char *policy_format(const struct policy *p)
     for (size_t i = 0; i < p->n_rules; i++) {
         const struct policy_rule *r = &p->rules[i];
         strbuf_addf(&sb, "%s ", r->allow ? "allow" : "deny");
-        format_addr(&sb, r->src, r->src_plen);
+        format_addr(&sb, r, true, false);
         strbuf_add(&sb, "->");
-        format_addr(&sb, r->dst, r->dst_plen);
+        format_addr(&sb, r, false, r->port_lo != 0);
         if (r->port_lo) {
             strbuf_addf(&sb, ":%u", r->port_lo);
             if (r->port_hi != r->port_lo) {

@@ -156,6 +156,16 @@ static struct network *network_from_request(const struct request_network *rn,
     } else {
         model_gateway_mac(n->id, n->gateway_mac);
     }
+    /* An IPv6 rule on a network without IPv6 would judge nothing. */
+    for (size_t i = 0; i < n->opts.policy.n_rules && !n->n_subnets6; i++) {
+        if (n->opts.policy.rules[i].family == POLICY_IPV6) {
+            *ret_err = xasprintf("ovsgw.tcp.rules: rule %zu is IPv6 and the "
+                                 "network has no IPv6 subnet (create it "
+                                 "with --ipv6 --subnet ...)", i + 1);
+            network_free(n);
+            return NULL;
+        }
+    }
     return n;
 }
 

@@ -70,6 +70,104 @@ static void test_uplink(void **state)
     free(n);
 }
 
+/* Dual stack: the seed's subnets and fd00:20:1::/64, fd00:20:2::/64 with
+ * gateways ::1; vm1 and vm2 get ::100 of their subnets. */
+static const struct flows_subnet6 seed_subnets6[] = {
+    { .net = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 1 } }, .plen = 64,
+      .gateway = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 1, [15] = 1 } } },
+    { .net = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 2 } }, .plen = 64,
+      .gateway = { .s6_addr = { 0xfd, 0, 0, 0x20, 0, 2, [15] = 1 } } },
+};
+
+static struct flows_network dual_net(void)
+{
+    struct flows_network net = seed_net();
+
+    net.n_subnets6 = 2;
+    net.subnets6 = seed_subnets6;
+    return net;
+}
+
+static struct flows_endpoint dual_ep(const struct flows_endpoint *ep,
+                                     uint8_t subnet)
+{
+    struct flows_endpoint e = *ep;
+
+    e.has_ip6 = true;
+    e.ip6 = (struct in6_addr) { .s6_addr = { 0xfd, 0, 0, 0x20, 0, subnet,
+                                             [14] = 1, [15] = 0 } };
+    return e;
+}
+
+static char *all_flows(const struct flows_network *net,
+                       const struct flows_endpoint *e1,
+                       const struct flows_endpoint *e2)
+{
+    struct strbuf sb = { 0 };
+    char *b = flows_bridge(), *n = flows_network(net);
+    char *f1 = flows_endpoint(net, e1), *f2 = flows_endpoint(net, e2);
+
+    strbuf_addf(&sb, "%s%s%s%s", b, n, f1, f2);
+    free(b);
+    free(n);
+    free(f1);
+    free(f2);
+    return strbuf_take(&sb);
+}
+
+static void test_dual_stack(void **state)
+{
+    struct flows_network net = dual_net();
+    struct flows_endpoint e1 = dual_ep(&vm1, 1), e2 = dual_ep(&vm2, 2);
+    (void) state;
+
+    char *all = all_flows(&net, &e1, &e2);
+    golden_check("dual-stack", all);
+    free(all);
+}
+
+static void test_dual_stack_uplink(void **state)
+{
+    struct flows_network net = dual_net();
+    (void) state;
+
+    net.uplink = &seed_uplink;
+    char *n = flows_network(&net);
+    golden_check("dual-stack-uplink", n);
+    free(n);
+}
+
+/* What has no IPv6 on one side gets exactly its IPv4 flows. */
+static void test_ipv4_only_unchanged(void **state)
+{
+    struct flows_network v4 = seed_net(), dual = dual_net();
+    struct flows_endpoint e1 = dual_ep(&vm1, 1);
+    (void) state;
+
+    /* An endpoint with IPv6 on a network without. */
+    char *a = flows_endpoint(&v4, &vm1), *b = flows_endpoint(&v4, &e1);
+    assert_string_equal(a, b);
+    free(b);
+    /* An endpoint without IPv6 on a dual-stack network. */
+    b = flows_endpoint(&dual, &vm1);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    /* The IPv4 part of a dual-stack network comes first, unchanged. */
+    v4.uplink = dual.uplink = &seed_uplink;
+    a = flows_network(&v4);
+    b = flows_network(&dual);
+    char *sep = a;
+    for (int i = 0; i < 6; i++) {
+        sep = strchr(sep, '\n') + 1; /* the per-subnet IPv4 flows */
+    }
+    assert_memory_equal(a, b, (size_t) (sep - a));
+    assert_non_null(strstr(b, strstr(a, "cookie=0xaa55f0ee00000000,table=0,"
+                                        "priority=100,in_port=65279")));
+    free(a);
+    free(b);
+}
+
 static int count_lines(const char *s)
 {
     int n = 0;
@@ -98,6 +196,25 @@ static void test_linear_counts(void **state)
     n = flows_network(&net);
     assert_int_equal(count_lines(n), 6 * 2 + 2);
     free(n);
+
+    /* Dual stack, per network: NS without option, ND stage 1, and 9
+     * ICMPv6 types dropped; per IPv6 subnet: ND stage 2, echo, drop. */
+    struct flows_network dual = dual_net();
+    struct flows_endpoint e1 = dual_ep(&vm1, 1);
+    n = flows_network(&dual);
+    assert_int_equal(count_lines(n), 3 * 2 + 11 + 3 * 2);
+    free(n);
+    /* Per endpoint, 9 more: in table 0 both addresses and their NS, ND
+     * stage 2 for both, forwarding routed, same subnet and link-local. */
+    e = flows_endpoint(&dual, &e1);
+    assert_int_equal(count_lines(e), 5 + 9);
+    free(e);
+    /* The way out: per IPv6 subnet the host's NS and traffic in, unused
+     * addresses dropped; ::1, fe80::/10, ff00::/8 and the way out. */
+    dual.uplink = &seed_uplink;
+    n = flows_network(&dual);
+    assert_int_equal(count_lines(n), 6 * 2 + 2 + 3 * 2 + 11 + 3 * 2 + 4);
+    free(n);
 }
 
 static void test_cookies(void **state)
@@ -112,6 +229,18 @@ static void test_cookies(void **state)
         assert_memory_equal(line, "cookie=0xaa55f0ee371c27ab,", 26);
     }
     free(e);
+    struct flows_network dual = dual_net();
+    struct flows_endpoint e2 = dual_ep(&vm2, 2);
+    e = flows_endpoint(&dual, &e2);
+    for (char *line = e; *line; line = strchr(line, '\n') + 1) {
+        assert_memory_equal(line, "cookie=0xaa55f0ee371c27ab,", 26);
+    }
+    free(e);
+    e = flows_network(&dual);
+    for (char *line = e; *line; line = strchr(line, '\n') + 1) {
+        assert_memory_equal(line, "cookie=0xaa55f0ee00000000,", 26);
+    }
+    free(e);
     char *d1 = flows_delete(0xaa55f0ee, 0);
     assert_string_equal(d1, "delete cookie=0xaa55f0ee00000000/"
                             "0xffffffff00000000\n");
@@ -123,11 +252,13 @@ static void test_cookies(void **state)
 
 static void test_isolation(void **state)
 {
-    struct flows_network net = seed_net();
+    struct flows_network net = dual_net();
+    struct flows_endpoint e1 = dual_ep(&vm1, 1);
     (void) state;
 
     /* Every flow after ingress matches the network's tag. */
-    char *n = flows_network(&net), *e = flows_endpoint(&net, &vm1);
+    net.uplink = &seed_uplink;
+    char *n = flows_network(&net), *e = flows_endpoint(&net, &e1);
     struct strbuf sb = { 0 };
     strbuf_addf(&sb, "%s%s", n, e);
     char *all = strbuf_take(&sb);
@@ -148,6 +279,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed),
         cmocka_unit_test(test_uplink),
+        cmocka_unit_test(test_dual_stack),
+        cmocka_unit_test(test_dual_stack_uplink),
+        cmocka_unit_test(test_ipv4_only_unchanged),
         cmocka_unit_test(test_linear_counts),
         cmocka_unit_test(test_cookies),
         cmocka_unit_test(test_isolation),

@@ -93,6 +93,153 @@ static void test_bundle_add(void **state)
     free(b.data);
 }
 
+/* The common head of a FLOW_MOD: OF1.4, 'len', xid 1, cookie 0x1, table,
+ * ADD, priority, no buffer, any port and group. */
+#define FLOW_MOD_HEAD(len, table, prio)                                      \
+    0x05, 14, 0, (len), 0, 0, 0, 1,                                         \
+    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,                         \
+    (table), 0, 0, 0, 0, 0, 0, (prio),                                      \
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,                         \
+    0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0
+
+static void expect_bytes(const char *line, const uint8_t *want, size_t n)
+{
+    struct ofp_buf b = { 0 };
+    char *err = ofp_put_flow_mod(&b, line, 1);
+
+    if (err) {
+        fail_msg("unexpected error: %s", err);
+    }
+    assert_int_equal(b.len, n);
+    assert_memory_equal(b.data, want, n);
+    free(b.data);
+}
+
+/* ND stage 1: ICMPv6 match, set_field of icmpv6_type, of nd_options_type
+ * (OVS's class 0x1000, field 2) and of reg1, resubmit to a table. */
+static void test_nd_stage1_bytes(void **state)
+{
+    (void) state;
+    static const uint8_t want[] = {
+        FLOW_MOD_HEAD(152, 10, 100),
+        0, 1, 0, 28,                           /* OXM match, 28 bytes */
+        0x00, 0x01, 0x00, 0x04, 0, 0, 0, 0x2a, /* NXM_NX_REG0 */
+        0x80, 0x00, 0x0a, 0x02, 0x86, 0xdd,    /* eth_type IPv6 */
+        0x80, 0x00, 0x14, 0x01, 58,            /* ip_proto ICMPv6 */
+        0x80, 0x00, 0x3a, 0x01, 135,           /* icmpv6_type NS */
+        0, 0, 0, 0,                            /* pad to 8 */
+        0, 4, 0, 72, 0, 0, 0, 0,               /* apply actions */
+        0, 25, 0, 16, 0x80, 0x00, 0x3a, 0x01, 136, 0, 0, 0, 0, 0, 0, 0,
+        0, 25, 0, 16, 0x10, 0x00, 0x04, 0x01, 2, 0, 0, 0, 0, 0, 0, 0,
+        0, 25, 0, 16, 0x00, 0x01, 0x02, 0x04, 0, 0, 0, 1, 0, 0, 0, 0,
+        0xff, 0xff, 0, 16, 0x00, 0x00, 0x23, 0x20, /* Nicira */
+        0, 14, 0xff, 0xf8, 11, 0, 0, 0,        /* RESUBMIT_TABLE IN_PORT 11 */
+    };
+
+    expect_bytes("cookie=0x1,table=10,priority=100,reg0=0x2a,icmp6,"
+                 "icmpv6_type=135 actions=set_field:136->icmpv6_type,"
+                 "set_field:2->nd_options_type,set_field:1->reg1,"
+                 "resubmit(,11)", want, sizeof want);
+}
+
+/* ND stage 2: reg1 and nd_target matched; nd_reserved (class 0x1000,
+ * field 1), nd_tll, a 128-bit move, an IPv6 set_field, IN_PORT. */
+static void test_nd_stage2_bytes(void **state)
+{
+    (void) state;
+    static const uint8_t want[] = {
+        FLOW_MOD_HEAD(208, 11, 100),
+        0, 1, 0, 56,
+        0x00, 0x01, 0x00, 0x04, 0, 0, 0, 0x2a, /* NXM_NX_REG0 */
+        0x00, 0x01, 0x02, 0x04, 0, 0, 0, 1,    /* NXM_NX_REG1 */
+        0x80, 0x00, 0x0a, 0x02, 0x86, 0xdd,
+        0x80, 0x00, 0x14, 0x01, 58,
+        0x80, 0x00, 0x3a, 0x01, 136,           /* icmpv6_type NA */
+        0x80, 0x00, 0x3e, 0x10,                /* ipv6_nd_target */
+        0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 4, 0, 104, 0, 0, 0, 0,
+        0, 25, 0, 16, 0x10, 0x00, 0x02, 0x04, 0xe0, 0, 0, 0, 0, 0, 0, 0,
+        0, 25, 0, 16, 0x80, 0x00, 0x42, 0x06,  /* ipv6_nd_tll */
+        0x06, 0xaa, 0x55, 0xf0, 0xee, 0xad, 0, 0,
+        0xff, 0xff, 0, 24, 0x00, 0x00, 0x23, 0x20, 0, 6, /* REG_MOVE */
+        0, 128, 0, 0, 0, 0,                    /* n_bits, offsets */
+        0x80, 0x00, 0x34, 0x10, 0x80, 0x00, 0x36, 0x10, /* src -> dst */
+        0, 25, 0, 24, 0x80, 0x00, 0x34, 0x10,  /* set ipv6_src */
+        0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 0, 0, 16, 0xff, 0xff, 0xff, 0xf8, 0, 0, 0, 0, 0, 0, 0, 0,
+    };
+
+    expect_bytes("cookie=0x1,table=11,priority=100,reg0=0x2a,reg1=1,icmp6,"
+                 "icmpv6_type=136,nd_target=fd00::1 "
+                 "actions=set_field:0xe0000000->nd_reserved,"
+                 "set_field:06:aa:55:f0:ee:ad->nd_tll,"
+                 "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[],"
+                 "set_field:fd00::1->ipv6_src,IN_PORT", want, sizeof want);
+}
+
+/* Port security's match: a masked ipv6_src, icmpv6_code and nd_sll, in
+ * prerequisite order whatever the order of the line; dec_ttl on IPv6. */
+static void test_ipv6_match_bytes(void **state)
+{
+    (void) state;
+    static const uint8_t want[] = {
+        FLOW_MOD_HEAD(176, 0, 110),
+        0, 1, 0, 89,
+        0x80, 0x00, 0x00, 0x04, 0, 0, 0, 1,    /* in_port */
+        0x80, 0x00, 0x08, 0x06, 0x02, 0x0a, 0x70, 0x3a, 0x01, 0x9c,
+        0x80, 0x00, 0x0a, 0x02, 0x86, 0xdd,
+        0x80, 0x00, 0x14, 0x01, 58,
+        0x80, 0x00, 0x35, 0x20,                /* ipv6_src, masked */
+        0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0x80, 0x00, 0x3a, 0x01, 135,
+        0x80, 0x00, 0x3c, 0x01, 0,             /* icmpv6_code */
+        0x80, 0x00, 0x40, 0x06, 0x02, 0x0a, 0x70, 0x3a, 0x01, 0x9c, /* sll */
+        0, 0, 0, 0, 0, 0, 0,
+        0, 4, 0, 32, 0, 0, 0, 0,
+        0, 24, 0, 8, 0, 0, 0, 0,               /* dec_ttl */
+        0, 0, 0, 16, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+    };
+
+    expect_bytes("cookie=0x1,table=0,priority=110,in_port=1,icmp6,"
+                 "nd_sll=02:0a:70:3a:01:9c,icmpv6_code=0,"
+                 "dl_src=02:0a:70:3a:01:9c,ipv6_src=fe80::/64,"
+                 "icmpv6_type=135 actions=dec_ttl,output:2", want,
+                 sizeof want);
+}
+
+/* tcp6 with a /128 (no mask), and the shorthand "ipv6"; drop is no
+ * instruction at all. */
+static void test_ipv6_shorthands(void **state)
+{
+    (void) state;
+    static const uint8_t tcp6[] = {
+        FLOW_MOD_HEAD(96, 30, 1),
+        0, 1, 0, 41,
+        0x80, 0x00, 0x0a, 0x02, 0x86, 0xdd,
+        0x80, 0x00, 0x14, 0x01, 6,
+        0x80, 0x00, 0x36, 0x10,                /* ipv6_dst, exact */
+        0xfd, 0, 0, 0x20, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        0x80, 0x00, 0x1c, 0x02, 0, 80,         /* tcp_dst */
+        0, 0, 0, 0, 0, 0, 0,
+    };
+    static const uint8_t ipv6[] = {
+        FLOW_MOD_HEAD(80, 40, 1),
+        0, 1, 0, 30,
+        0x80, 0x00, 0x0a, 0x02, 0x86, 0xdd,
+        0x80, 0x00, 0x36, 0x10,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 0,
+    };
+
+    expect_bytes("cookie=0x1,table=30,priority=1,tcp6,"
+                 "ipv6_dst=fd00:20:1::10/128,tp_dst=80 actions=drop", tcp6,
+                 sizeof tcp6);
+    expect_bytes("cookie=0x1,table=40,priority=1,ipv6,ipv6_dst=::1 "
+                 "actions=drop", ipv6, sizeof ipv6);
+}
+
 static void expect_err(const char *line, const char *msg)
 {
     struct ofp_buf b = { 0 };
@@ -141,6 +288,36 @@ static void test_refused(void **state)
     expect_err("delete table=3", "bad delete \"table=3\": want cookie=C/M");
     expect_err("delete cookie=0xzz/-1",
                "bad cookie in \"delete cookie=0xzz/-1\"");
+    /* IPv6 */
+    expect_err("table=0,priority=1,ipv6,ipv6_dst=fd00::/0 actions=drop",
+               "bad value \"fd00::/0\" for ipv6_dst");
+    expect_err("table=0,priority=1,ipv6,ipv6_src=fd00::g actions=drop",
+               "bad value \"fd00::g\" for ipv6_src");
+    expect_err("table=0,priority=1,ipv6,ipv6_src=10.0.0.1 actions=drop",
+               "bad value \"10.0.0.1\" for ipv6_src");
+    expect_err("table=0,priority=1,icmp6,nd_reserved=1 actions=drop",
+               "unknown match field \"nd_reserved\"");
+    expect_err("table=0,priority=1,icmp6,icmpv6_type=256 actions=drop",
+               "bad value \"256\" for icmpv6_type");
+    expect_err("table=0,priority=1,icmp6,ip actions=drop",
+               "\"ip\" contradicts an earlier match");
+    expect_err("table=0,priority=1 actions=set_field:fd00::/64->ipv6_src",
+               "bad value in \"set_field:fd00::/64->ipv6_src\"");
+    expect_err("table=0,priority=1 actions=set_field:0x100->nd_options_type",
+               "bad value in \"set_field:0x100->nd_options_type\"");
+    expect_err("table=0,priority=1 actions=move:NXM_NX_IPV6_SRC[]->"
+               "NXM_OF_ETH_DST[]", "bad action \"move:NXM_NX_IPV6_SRC[]->"
+               "NXM_OF_ETH_DST[]\"");
+    expect_err("table=0,priority=1 actions=resubmit(1,11)",
+               "unknown action \"resubmit(1,11)\"");
+    expect_err("table=0,priority=1 actions=resubmit(,255)",
+               "bad action \"resubmit(,255)\"");
+    expect_err("table=0,priority=1 actions=resubmit(,11",
+               "bad action \"resubmit(,11\"");
+    expect_err("table=0,priority=1 actions=resubmit(,11)x",
+               "bad action \"resubmit(,11)x\"");
+    expect_err("table=0,priority=1 actions=output:1,,drop",
+               "unknown action \"\"");
 }
 
 static void test_error_text(void **state)
@@ -179,6 +356,10 @@ int main(void)
         cmocka_unit_test(test_drop_flow_bytes),
         cmocka_unit_test(test_match_and_actions),
         cmocka_unit_test(test_bundle_add),
+        cmocka_unit_test(test_nd_stage1_bytes),
+        cmocka_unit_test(test_nd_stage2_bytes),
+        cmocka_unit_test(test_ipv6_match_bytes),
+        cmocka_unit_test(test_ipv6_shorthands),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_echo_reply),
