@@ -117,14 +117,19 @@ $(B)/tcpcat: test/tools/tcpcat.c
 	@mkdir -p $(B)
 	$(CC) -O2 -static -Wall -Werror -o $@ $<
 
+# Forged neighbor discovery, static for the busybox test image.
+$(B)/ndsend: test/tools/ndsend.c
+	@mkdir -p $(B)
+	$(CC) -O2 -static -Wall -Werror -o $@ $<
+
 # A client that opens many half-sent connections, for the tests.
 $(B)/holdconns: test/tools/holdconns.c
 	@mkdir -p $(B)
 	$(CC) -O2 -Wall -Werror -o $@ $<
 
-integration: $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/holdconns
+integration: $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend $(B)/holdconns
 	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
-	    OVSGW_TCPCAT=$(CURDIR)/$(B)/tcpcat \
+	    OVSGW_TCPCAT=$(CURDIR)/$(B)/tcpcat OVSGW_NDSEND=$(CURDIR)/$(B)/ndsend \
 	    OVSGW_HOLDCONNS=$(CURDIR)/$(B)/holdconns \
 	    OVSGW_SANITIZED=$(SANITIZE:0=) bash test/integration/run.sh
 

@@ -19,8 +19,9 @@
 #   image_build [NAME] docker image NAME [$OVSGW_IMAGE: ovsgw-busybox]:
 #                      Debian's static busybox with its applets, a minimal
 #                      /etc, $OVSGW_UDPCAT (UDP, which busybox nc lacks)
-#                      and $OVSGW_TCPCAT (TCP transfers with a content
-#                      check: busybox nc cuts them short)
+#                      $OVSGW_TCPCAT (TCP transfers with a content check:
+#                      busybox nc cuts them short) and $OVSGW_NDSEND
+#                      (forged neighbor discovery)
 #
 # Set: ENV_DOCKER_STATUS (a line for a report), ENV_DOCKER_NET_PRE (system:
 # the snapshot directory), OVSGW_DOCKER_STORAGE (storage driver),
@@ -32,8 +33,9 @@
 
 OVSGW_UDPCAT=${OVSGW_UDPCAT:-$LIB_TOP/build/udpcat}
 OVSGW_TCPCAT=${OVSGW_TCPCAT:-$LIB_TOP/build/tcpcat}
+OVSGW_NDSEND=${OVSGW_NDSEND:-$LIB_TOP/build/ndsend}
 # The tools in the image, as its label: an image with others is rebuilt.
-OVSGW_IMAGE_TOOLS=udpcat,tcpcat
+OVSGW_IMAGE_TOOLS=udpcat,tcpcat,ndsend
 # Not from the environment: compose examples use OVSGW_IMAGE for their own
 # image, and the system profile must not overwrite a tag of the user.
 OVSGW_IMAGE=ovsgw-busybox
@@ -379,7 +381,7 @@ image_build() {
         lib_err "$bb is missing or not static (apt-get install busybox-static)"
         return 1
     fi
-    for a in "$OVSGW_UDPCAT" "$OVSGW_TCPCAT"; do
+    for a in "$OVSGW_UDPCAT" "$OVSGW_TCPCAT" "$OVSGW_NDSEND"; do
         if [ ! -x "$a" ]; then
             make -s -C "$LIB_TOP" "${a#"$LIB_TOP"/}" >&2 ||
                 { lib_err "cannot build $a"; return 1; }
@@ -391,7 +393,8 @@ image_build() {
     mkdir -p "$r"/{bin,etc,tmp,proc,sys,dev,root,var,run,usr}
     chmod 1777 "$r/tmp"
     if ! cp "$bb" "$r/bin/busybox" || ! cp "$OVSGW_UDPCAT" "$r/bin/udpcat" ||
-        ! cp "$OVSGW_TCPCAT" "$r/bin/tcpcat"; then
+        ! cp "$OVSGW_TCPCAT" "$r/bin/tcpcat" ||
+        ! cp "$OVSGW_NDSEND" "$r/bin/ndsend"; then
         rm -rf "$r"
         return 1
     fi
@@ -415,5 +418,5 @@ image_build() {
     rc=${PIPESTATUS[1]}
     rm -rf "$r"
     [ "$rc" = 0 ] || { lib_err "docker import failed"; return 1; }
-    lib_log "image $name built in $((SECONDS - t0))s (busybox-static + udpcat, tcpcat; applets: $OVSGW_BB_APPLETS)"
+    lib_log "image $name built in $((SECONDS - t0))s (busybox-static + udpcat, tcpcat, ndsend; applets: $OVSGW_BB_APPLETS)"
 }
