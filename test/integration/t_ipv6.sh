@@ -26,8 +26,8 @@ ctr6() {
 }
 
 ping6_ok() {
-    local i
-    for i in 1 2 3; do
+    local _
+    for _ in 1 2 3; do
         dk exec "$1" ping -6 -c1 -W2 "$2" >/dev/null 2>&1 && return 0
     done
     echo "no answer from $2 to $1"
