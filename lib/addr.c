@@ -7,6 +7,23 @@
 
 #include "util.h"
 
+/* Splits "ADDR/N": ADDR into 'buf' ('size' bytes), N (0..max, decimal,
+ * no leading zero) into '*ret_plen'. */
+static bool split_prefix(const char *s, char *buf, size_t size, long max,
+                         long *ret_plen)
+{
+    const char *slash = strchr(s, '/');
+
+    if (!slash || (size_t) (slash - s) >= size
+        || !util_parse_int(slash + 1, 0, max, ret_plen)
+        || (slash[1] == '0' && slash[2])) {
+        return false;
+    }
+    memcpy(buf, s, (size_t) (slash - s));
+    buf[slash - s] = '\0';
+    return true;
+}
+
 bool addr_mac_parse(const char *s, uint8_t ret[MAC_LEN])
 {
     uint8_t mac[MAC_LEN];
@@ -79,18 +96,12 @@ uint32_t addr_plen_mask(int plen)
 bool addr_cidr4_parse(const char *s, bool strict_net, uint32_t *ret_addr,
                       int *ret_plen)
 {
-    const char *slash = strchr(s, '/');
     char addr[IP4_STRLEN];
     uint32_t ip;
     long plen;
 
-    if (!slash || (size_t) (slash - s) >= sizeof addr) {
-        return false;
-    }
-    memcpy(addr, s, (size_t) (slash - s));
-    addr[slash - s] = '\0';
-    if (!addr_ip4_parse(addr, &ip) || !util_parse_int(slash + 1, 0, 32, &plen)
-        || (slash[1] == '0' && slash[2])) {
+    if (!split_prefix(s, addr, sizeof addr, 32, &plen)
+        || !addr_ip4_parse(addr, &ip)) {
         return false;
     }
     if (strict_net && (ip & ~addr_plen_mask((int) plen))) {
@@ -131,18 +142,12 @@ bool addr_ip6_parse(const char *s, struct in6_addr *ret)
 bool addr_cidr6_parse(const char *s, bool strict_net, struct in6_addr *ret,
                       int *ret_plen)
 {
-    const char *slash = strchr(s, '/');
     char text[IP6_STRLEN];
     struct in6_addr a;
     long plen;
 
-    if (!slash || (size_t) (slash - s) >= sizeof text) {
-        return false;
-    }
-    memcpy(text, s, (size_t) (slash - s));
-    text[slash - s] = '\0';
-    if (!addr_ip6_parse(text, &a) || !util_parse_int(slash + 1, 0, 128, &plen)
-        || (slash[1] == '0' && slash[2])) {
+    if (!split_prefix(s, text, sizeof text, 128, &plen)
+        || !addr_ip6_parse(text, &a)) {
         return false;
     }
     if (strict_net) {

@@ -219,19 +219,6 @@ int link_set_tx_csum(const char *name, bool on)
     return r;
 }
 
-int link_set_up(const char *name)
-{
-    struct nl_sock *sk;
-    int r;
-
-    if ((r = open_sock(&sk)) < 0) {
-        return r;
-    }
-    r = change(sk, name, 0, UP);
-    nl_socket_free(sk);
-    return r;
-}
-
 /* The address length of 'family'. */
 static int addr_len(int family)
 {

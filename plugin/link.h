@@ -40,9 +40,6 @@ bool link_exists(const char *name);
 /* Turns TX checksum offload of 'name' on or off (ethtool -K NAME tx). */
 int link_set_tx_csum(const char *name, bool on);
 
-/* Brings 'name' up. */
-int link_set_up(const char *name);
-
 /* Readies the host end of an uplink: up, with 'ip'/32 (host order) and
  * 'ip6'/128 (if not NULL, and if the host has IPv6) on it, and
  * net.ipv4.conf.NAME.route_localnet on, so that the host's own 127.0.0.1

@@ -27,6 +27,26 @@ static long long transact_count(struct ovsdb *db, json_t *ops, size_t i,
     return count;
 }
 
+/* Runs 'ops' (taken), whose operation 'i' must touch one row of the
+ * 'kind' called 'name': -ENOENT with a message if it touched none (the
+ * row is gone), else 0 or -errno. */
+static int transact_one(struct ovsdb *db, json_t *ops, size_t i,
+                        const char *kind, const char *name, char **ret_err)
+{
+    long long count = transact_count(db, ops, i, ret_err);
+
+    if (count < 0) {
+        return (int) count;
+    }
+    if (count != 1) {
+        if (ret_err) {
+            *ret_err = xasprintf("%s %s is gone from OVSDB", kind, name);
+        }
+        return -ENOENT;
+    }
+    return 0;
+}
+
 /* Replaces the external_ids column of 'row' by an object of strings. */
 static void row_ext_to_object(json_t *row)
 {
@@ -149,7 +169,7 @@ int vswitch_bridge_set_key(struct ovsdb *db, const char *name,
                            char **ret_err)
 {
     /* A map insert does not replace a key that is there: delete first. */
-    long long count = transact_count(
+    return transact_one(
         db,
         json_pack("[{s:s,s:s,s:o,s:[[s,s,[s,[s]]]]},"
                   " {s:s,s:s,s:o,s:[[s,s,o]]}]",
@@ -158,18 +178,7 @@ int vswitch_bridge_set_key(struct ovsdb *db, const char *name,
                   "set", key, "op", "mutate", "table", "Bridge", "where",
                   where_name(name), "mutations", "external_ids", "insert",
                   ovsdb_map(json_pack("{s:s}", key, value))),
-        1, ret_err);
-
-    if (count < 0) {
-        return (int) count;
-    }
-    if (count != 1) {
-        if (ret_err) {
-            *ret_err = xasprintf("bridge %s is gone from OVSDB", name);
-        }
-        return -ENOENT;
-    }
-    return 0;
+        1, "bridge", name, ret_err);
 }
 
 int vswitch_bridge_del_key(struct ovsdb *db, const char *name,
@@ -198,19 +207,10 @@ static int port_add(struct ovsdb *db, const char *bridge, const char *ifname,
         "interfaces", ovsdb_named("iface"), "uuid-name", "port",
         "op", "mutate", "table", "Bridge", "where", where_name(bridge),
         "mutations", "ports", "insert", ovsdb_named("port"));
-    long long count = transact_count(db, ops, 2, ret_err);
 
-    if (count < 0) {
-        return (int) count;
-    }
-    if (count != 1) {
-        /* The unreferenced Port and Interface rows were dropped. */
-        if (ret_err) {
-            *ret_err = xasprintf("bridge %s is gone from OVSDB", bridge);
-        }
-        return -ENOENT;
-    }
-    return 0;
+    /* Without the bridge, the unreferenced Port and Interface rows are
+     * dropped. */
+    return transact_one(db, ops, 2, "bridge", bridge, ret_err);
 }
 
 int vswitch_internal_add(struct ovsdb *db, const char *bridge,
@@ -298,17 +298,7 @@ int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
                             "row", "external_ids", ovsdb_map(ext));
 
     json_decref(ext);
-    long long count = transact_count(db, ops, 0, ret_err);
-    if (count < 0) {
-        return (int) count;
-    }
-    if (count != 1) {
-        if (ret_err) {
-            *ret_err = xasprintf("interface %s is gone from OVSDB", name);
-        }
-        return -ENOENT;
-    }
-    return 0;
+    return transact_one(db, ops, 0, "interface", name, ret_err);
 }
 
 int vswitch_iface_get(struct ovsdb *db, const char *name,
