@@ -7,13 +7,21 @@
 # builds the ovsgw-busybox image if missing, starts build/ovsgw on
 # /run/docker/plugins/ovsgw.sock (or uses the ovsgw already serving it), then:
 #
-#   docker network create -d ovsgw --subnet 10.20.1.0/24 --gateway 10.20.1.1 \
-#       --subnet 10.20.2.0/24 --gateway 10.20.2.1 ovsnet
-#   docker run -d --name vm1 --net ovsnet --ip 10.20.1.100 ovsgw-busybox sleep 1d
-#   docker run -d --name vm2 --net ovsnet --ip 10.20.2.100 ovsgw-busybox sleep 1d
+#   docker network create -d ovsgw --ipv6 \
+#       --subnet 10.20.1.0/24 --gateway 10.20.1.1 \
+#       --subnet 10.20.2.0/24 --gateway 10.20.2.1 \
+#       --subnet fd00:20:1::/64 --gateway fd00:20:1::1 \
+#       --subnet fd00:20:2::/64 --gateway fd00:20:2::1 ovsnet
+#   docker run -d --name vm1 --net ovsnet --ip 10.20.1.100 \
+#       --ip6 fd00:20:1::100 -p 127.0.0.1::8090 ovsgw-busybox sleep 1d
+#   docker run -d --name vm2 --net ovsnet --ip 10.20.2.100 \
+#       --ip6 fd00:20:2::100 ovsgw-busybox sleep 1d
 #
-# and checks pings to the virtual gateways, routed pings, TCP and UDP both
-# ways.  Exit status 0 iff every check passed (and the cleanup left nothing).
+# and checks pings to the virtual gateways (IPv4 and IPv6), routed pings,
+# TCP and UDP both ways, TCP over IPv6, the host reaching a container, and
+# vm1's published port from the host's 127.0.0.1 (nothing leaves the
+# host).  Exit status 0 iff every check passed (and the cleanup left
+# nothing).
 #
 # At the end (and on Ctrl-C or an error) it removes the containers and the
 # network and stops exactly the daemons it started.  KEEP=1 leaves it all
@@ -39,6 +47,26 @@ PORTS=()
 
 # Elapsed time in seconds with one decimal since a stamp from now_us.
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
+
+ping6_ok() {
+    local _
+    for _ in 1 2 3; do
+        dk exec "$1" ping -6 -c1 -W2 "$2" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+# tcp_served CONTAINER PORT CLIENT...: a tcpcat in CONTAINER on PORT sends
+# 1 MB to the client; the client's line must match the stream's.
+tcp_served() {
+    local c=$1 port=$2 want got
+    shift 2
+    want=$("$OVSGW_TCPCAT" -g 1000000 7)
+    dk exec -d "$c" timeout 30 tcpcat -l "$port" -s 1000000 7 >/dev/null
+    sleep 0.3
+    got=$("$@" 2>&1 | tail -n1)
+    [ "$got" = "$want" ] || { echo "got '$got', want '$want'"; return 1; }
+}
 since() { local d=$(($(now_us) - $1)); printf '%d.%ds' $((d / 1000000)) $((d % 1000000 / 100000)); }
 
 T_START=$(now_us)
@@ -193,18 +221,24 @@ t=$(now_us)
 remove_earlier || die "the names vm1, vm2 or $NET are taken"
 lib_log "docker network create -d $DRIVER ... $NET"
 CREATED_NET=1
-if ! dk network create -d "$DRIVER" --label "$LABEL" \
+if ! dk network create -d "$DRIVER" --label "$LABEL" --ipv6 \
     --subnet 10.20.1.0/24 --gateway 10.20.1.1 \
-    --subnet 10.20.2.0/24 --gateway 10.20.2.1 "$NET" >/dev/null; then
+    --subnet 10.20.2.0/24 --gateway 10.20.2.1 \
+    --subnet fd00:20:1::/64 --gateway fd00:20:1::1 \
+    --subnet fd00:20:2::/64 --gateway fd00:20:2::1 "$NET" >/dev/null; then
     CREATED_NET=0
     die "docker network create failed"
 fi
-for spec in vm1:10.20.1.100 vm2:10.20.2.100; do
-    c=${spec%%:*}
-    lib_log "docker run -d --name $c --net $NET --ip ${spec#*:} $IMAGE sleep 1d"
+# vm1 publishes its port 8090 on the host's 127.0.0.1, on a free port.
+for spec in "vm1 10.20.1.100 fd00:20:1::100 -p 127.0.0.1::8090" \
+    "vm2 10.20.2.100 fd00:20:2::100"; do
+    read -r c ip ip6 publish <<<"$spec"
+    lib_log "docker run -d --name $c --net $NET --ip $ip --ip6 $ip6 ${publish:+$publish }$IMAGE sleep 1d"
     CREATED_CTRS+=("$c")
-    dk run -d --name "$c" --label "$LABEL" --net "$NET" --ip "${spec#*:}" \
-        "$IMAGE" sleep 1d >/dev/null || die "docker run $c failed"
+    # shellcheck disable=SC2086  # $publish is "-p ADDR" or nothing
+    dk run -d --name "$c" --label "$LABEL" --net "$NET" --ip "$ip" \
+        --ip6 "$ip6" $publish "$IMAGE" sleep 1d >/dev/null ||
+        die "docker run $c failed"
 done
 TIMES+=("network + 2 containers $(since "$t")")
 T_SETUP=$(since "$T_START")
@@ -220,8 +254,8 @@ echo
 printf 'network %s (driver %s, id %.12s)\n' "$NET" "$DRIVER" "$NETID"
 ROWS=()
 for c in vm1 vm2; do
-    read -r ip plen mac < <(dk container inspect -f \
-        "{{with index .NetworkSettings.Networks \"$NET\"}}{{.IPAddress}} {{.IPPrefixLen}} {{.MacAddress}}{{end}}" "$c")
+    read -r ip plen mac ip6 < <(dk container inspect -f \
+        "{{with index .NetworkSettings.Networks \"$NET\"}}{{.IPAddress}} {{.IPPrefixLen}} {{.MacAddress}} {{.GlobalIPv6Address}}{{end}}" "$c")
     port=$(ovs-vsctl --timeout=5 --bare --columns=name find Interface \
         "external_ids:ovsgw-network=$NETID" "external_ids:ovsgw-ipv4=\"$ip/$plen\"")
     ofport="?"
@@ -230,7 +264,7 @@ for c in vm1 vm2; do
         ofport=$(ovs-vsctl --timeout=5 get Interface "$port" ofport)
         [ -n "$BRIDGE" ] || BRIDGE=$(ovs-vsctl --timeout=5 port-to-br "$port")
     fi
-    ROWS+=("$(printf '  %-5s %-14s %-18s %-15s %s' "$c" "$ip/$plen" "$mac" "${port:-?}" "$ofport")")
+    ROWS+=("$(printf '  %-5s %-14s %-16s %-18s %-15s %s' "$c" "$ip/$plen" "${ip6:-?}" "$mac" "${port:-?}" "$ofport")")
 done
 if [ -n "$BRIDGE" ]; then
     printf '  bridge   %s (datapath %s, fail_mode %s)\n' "$BRIDGE" \
@@ -243,10 +277,17 @@ dk network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{"\n"}}{{e
     while read -r subnet gw; do
         [ -n "$subnet" ] && printf '  subnet   %-15s gateway %s (virtual: answered by flows)\n' "$subnet" "$gw"
     done
+STATUS=$("$OVSGW_BIN" status --socket "$OVSGW_SOCK" 2>/dev/null)
+grep -E '^  uplink ' <<<"$STATUS" | head -n1
 echo
 echo "containers"
-printf '  %-5s %-14s %-18s %-15s %s\n' NAME IP MAC "OVS PORT" OFPORT
+printf '  %-5s %-14s %-16s %-18s %-15s %s\n' NAME IP IPV6 MAC "OVS PORT" OFPORT
 printf '%s\n' "${ROWS[@]}"
+# Docker cannot show a remote driver's ports: ovsgw status does.
+PUBLISHED=$(grep -o '127\.0\.0\.1:[0-9]*->8090/tcp' <<<"$STATUS" | head -n1)
+HOSTPORT=${PUBLISHED#127.0.0.1:}
+HOSTPORT=${HOSTPORT%%-*}
+echo "  vm1 published ${PUBLISHED:-nothing} (ovsgw status; docker ps cannot show it)"
 echo
 if [ -n "$BRIDGE" ]; then
     FLOWS=$(ovs-ofctl -O OpenFlow14 dump-flows "$BRIDGE" | grep -c cookie=)
@@ -266,6 +307,18 @@ check "TCP vm1 -> vm2 (HTTP GET, 64 KiB, content checked)" http_get vm1 10.20.2.
 check "TCP vm2 -> vm1 (HTTP GET, 64 KiB, content checked)" http_get vm2 10.20.1.100 8080 vm1
 check "UDP vm1 -> vm2" udp_roundtrip vm1 vm2 10.20.2.100 9000
 check "UDP vm2 -> vm1" udp_roundtrip vm2 vm1 10.20.1.100 9001
+check "vm1 pings its IPv6 gateway fd00:20:1::1" ping6_ok vm1 fd00:20:1::1
+check "vm1 -> vm2 ping over IPv6 (routed)" ping6_ok vm1 fd00:20:2::100
+check "vm2 -> vm1 ping over IPv6 (routed)" ping6_ok vm2 fd00:20:1::100
+check "TCP vm2 -> vm1 over IPv6 (1 MB, content checked)" \
+    tcp_served vm1 8081 dk exec vm2 tcpcat fd00:20:1::100 8081
+check "the host reaches vm1 by its address" /bin/busybox ping -c1 -W2 10.20.1.100
+if [ -n "$HOSTPORT" ]; then
+    check "the host's 127.0.0.1:$HOSTPORT reaches vm1's port 8090 (-p)" \
+        tcp_served vm1 8090 "$OVSGW_TCPCAT" 127.0.0.1 "$HOSTPORT"
+else
+    check "vm1's port is published" false
+fi
 T_CHECKS=$(since "$t")
 
 echo
