@@ -38,7 +38,7 @@ LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
            plugin/proc.c plugin/nfrules.c plugin/netfilter.c \
            plugin/uplink.c plugin/ports.c plugin/status.c plugin/driver.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := lib options flows policy ofp ofconn request http fuzz status \
+UNIT    := lib options flows policy ofp ofconn ovsdb request http fuzz status \
            state model nfrules
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 

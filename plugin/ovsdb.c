@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,7 +19,11 @@
 #define OVSDB_MAX_MSG (64 * 1024 * 1024)
 
 struct ovsdb {
-    char *path;
+    char *remote;   /* as given, for messages */
+    char *dbname;   /* "Open_vSwitch", "OVN_Northbound" */
+    bool tcp;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
     int fd;
     long long next_id;
     struct strbuf in; /* bytes received and not parsed yet */
@@ -28,20 +34,72 @@ struct ovsdb {
     bool in_string, escaped;
 };
 
-int ovsdb_new(const char *remote, struct ovsdb **ret)
+/* Parses "unix:PATH" or "tcp:IP:PORT" ("tcp:[IPV6]:PORT") into 'db'. */
+static bool parse_remote(struct ovsdb *db, const char *remote)
 {
-    struct ovsdb *db;
+    if (!strncmp(remote, "unix:", 5)) {
+        struct sockaddr_un *sun = (struct sockaddr_un *) &db->addr;
+        if (!remote[5] || strlen(remote + 5) >= sizeof sun->sun_path) {
+            return false;
+        }
+        sun->sun_family = AF_UNIX;
+        strcpy(sun->sun_path, remote + 5);
+        db->addr_len = sizeof *sun;
+        return true;
+    }
+    if (strncmp(remote, "tcp:", 4)) {
+        return false;
+    }
+    const char *host = remote + 4, *colon = strrchr(host, ':');
+    char ip[INET6_ADDRSTRLEN + 2];
+    long port;
+    if (!colon || (size_t) (colon - host) >= sizeof ip
+        || !util_parse_int(colon + 1, 1, 65535, &port)) {
+        return false;
+    }
+    memcpy(ip, host, (size_t) (colon - host));
+    ip[colon - host] = '\0';
+    struct sockaddr_in *s4 = (struct sockaddr_in *) &db->addr;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &db->addr;
+    size_t n = strlen(ip);
+    if (n > 2 && ip[0] == '[' && ip[n - 1] == ']') {
+        ip[n - 1] = '\0';
+        if (inet_pton(AF_INET6, ip + 1, &s6->sin6_addr) != 1) {
+            return false;
+        }
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t) port);
+        db->addr_len = sizeof *s6;
+    } else if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t) port);
+        db->addr_len = sizeof *s4;
+    } else {
+        return false;
+    }
+    db->tcp = true;
+    return true;
+}
 
-    if (strncmp(remote, "unix:", 5) || !remote[5]
-        || strlen(remote + 5) >= sizeof(((struct sockaddr_un *) 0)->sun_path)) {
+int ovsdb_new_db(const char *remote, const char *dbname, struct ovsdb **ret)
+{
+    struct ovsdb *db = xzalloc(sizeof *db);
+
+    if (!parse_remote(db, remote)) {
+        free(db);
         return -EINVAL;
     }
-    db = xzalloc(sizeof *db);
-    db->path = xstrdup(remote + 5);
+    db->remote = xstrdup(remote);
+    db->dbname = xstrdup(dbname);
     db->fd = -1;
     db->next_id = 1;
     *ret = db;
     return 0;
+}
+
+int ovsdb_new(const char *remote, struct ovsdb **ret)
+{
+    return ovsdb_new_db(remote, "Open_vSwitch", ret);
 }
 
 static void disconnect(struct ovsdb *db)
@@ -62,22 +120,38 @@ void ovsdb_free(struct ovsdb *db)
         return;
     }
     disconnect(db);
-    free(db->path);
+    free(db->remote);
+    free(db->dbname);
     free(db);
 }
 
-static int connect_db(struct ovsdb *db)
+/* Connects, by the deadline: a remote host that does not answer is an
+ * error at once, not a hang. */
+static int connect_db(struct ovsdb *db, long long deadline)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd;
+    int fd = socket(db->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC
+                                            | SOCK_NONBLOCK, 0);
+    int r = 0, err = 0;
+    socklen_t len = sizeof err;
 
-    strcpy(sa.sun_path, db->path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -errno;
     }
-    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
-        int r = -errno;
+    if (connect(fd, (struct sockaddr *) &db->addr, db->addr_len) < 0) {
+        r = -errno;
+        if (r == -EINPROGRESS || r == -EAGAIN) {
+            struct pollfd p = { .fd = fd, .events = POLLOUT };
+            long long left = deadline - time_msec();
+            int n = left > 0 ? poll(&p, 1, (int) left) : 0;
+            if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+                                     &len) == 0) {
+                r = -err;
+            } else {
+                r = n == 0 ? -ETIMEDOUT : -errno;
+            }
+        }
+    }
+    if (r < 0) {
         close(fd);
         return r;
     }
@@ -225,11 +299,12 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
     if (db->fd >= 0 && connection_lost(db)) {
         disconnect(db);
     }
-    if (db->fd < 0 && (r = connect_db(db)) < 0) {
+    if (db->fd < 0 && (r = connect_db(db, deadline)) < 0) {
         json_decref(params);
         if (ret_err) {
             *ret_err = xasprintf("cannot connect to ovsdb-server at %s: %s",
-                                 db->path, strerror(-r));
+                                 db->remote + (db->tcp ? 0 : 5),
+                                 strerror(-r));
         }
         return r;
     }
@@ -272,8 +347,8 @@ static int call(struct ovsdb *db, const char *method, json_t *params,
     /* After an I/O error the stream position is unknown: start over. */
     disconnect(db);
     if (ret_err) {
-        *ret_err = xasprintf("ovsdb-server at %s: %s", db->path,
-                             strerror(-r));
+        *ret_err = xasprintf("ovsdb-server at %s: %s",
+                             db->remote + (db->tcp ? 0 : 5), strerror(-r));
     }
     return r;
 }
@@ -284,7 +359,7 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
     json_t *params = json_array(), *result = NULL;
     int r;
 
-    json_array_append_new(params, json_string("Open_vSwitch"));
+    json_array_append_new(params, json_string(db->dbname));
     json_array_extend(params, ops);
     json_decref(ops);
     r = call(db, "transact", params, &result, ret_err);

@@ -1,6 +1,7 @@
-/* A small RFC 7047 client for ovsdb-server's Open_vSwitch database: one
- * persistent unix-socket connection, blocking calls with a timeout.  Not
- * thread-safe: one caller at a time. */
+/* A small RFC 7047 client: one persistent connection to one database of
+ * an ovsdb-server (Open_vSwitch, or OVN_Northbound), over a unix socket or
+ * TCP, blocking calls under a deadline.  Not thread-safe: one caller at a
+ * time. */
 #ifndef OVSGW_OVSDB_H
 #define OVSGW_OVSDB_H
 
@@ -10,17 +11,21 @@
 
 struct ovsdb;
 
-/* Prepares a client for 'remote' ("unix:/path/db.sock") and tries to
- * connect.  A failed connect is not an error here: every call reconnects
- * when needed.  Returns 0 or -EINVAL for a remote it cannot use. */
+/* Prepares a client for the database 'dbname' at 'remote'
+ * ("unix:/path/db.sock", "tcp:IP:PORT", "tcp:[IPV6]:PORT").  It connects
+ * on the first call and again after a broken connection.  Returns 0 or
+ * -EINVAL for a remote it cannot use. */
+int ovsdb_new_db(const char *remote, const char *dbname, struct ovsdb **ret);
+
+/* ovsdb_new_db() for the Open_vSwitch database. */
 int ovsdb_new(const char *remote, struct ovsdb **ret);
 
 /* Closes the connection and frees 'db'.  NULL is fine. */
 void ovsdb_free(struct ovsdb *db);
 
-/* Runs one transaction on Open_vSwitch.  Takes ownership of 'ops' (a JSON
- * array of operations).  On success returns 0 and, if 'ret_results' is not
- * NULL, the result array (caller owns).  When the server refuses the
+/* Runs one transaction on the client's database.  Takes ownership of 'ops'
+ * (a JSON array of operations).  On success returns 0 and, if 'ret_results'
+ * is not NULL, the result array (caller owns).  When the server refuses the
  * transaction or an operation fails, returns -EPROTO and, if 'ret_err' is
  * not NULL, a malloc'd message from the server; I/O errors return -errno
  * (-ETIMEDOUT when no answer came in time) with a message as well. */
