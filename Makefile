@@ -36,10 +36,11 @@ LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
            plugin/teardown.c plugin/spares.c plugin/bridge.c \
            plugin/restore.c plugin/tick.c plugin/statusdoc.c \
            plugin/proc.c plugin/nfrules.c plugin/netfilter.c \
-           plugin/uplink.c plugin/ports.c plugin/status.c plugin/driver.c
+           plugin/uplink.c plugin/ports.c plugin/status.c plugin/driver.c \
+           plugin/ovnnb.c plugin/ovn.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-UNIT    := lib options flows policy ofp ofconn ovsdb request http fuzz status \
-           state model nfrules
+UNIT    := lib options flows policy ofp ofconn ovsdb ovnnb request http fuzz \
+           status state model nfrules
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:

@@ -8,6 +8,7 @@
 #include "link.h"
 #include "log.h"
 #include "netfilter.h"
+#include "ovn.h"
 #include "ports.h"
 #include "ovsgw.h"
 #include "request.h"
@@ -175,7 +176,9 @@ static struct network *network_from_request(const struct request_network *rn,
 static char *network_overlap(const struct ovsgw *g, const struct network *n)
 {
     for (const struct network *o = g->model.networks; o; o = o->next) {
-        if (strcmp(o->bridge, n->bridge)) {
+        /* Each OVN network is a logical switch of its own. */
+        if (strcmp(o->bridge, n->bridge) || network_is_ovn(o)
+            || network_is_ovn(n)) {
             continue;
         }
         for (size_t i = 0; i < n->n_subnets; i++) {
@@ -212,6 +215,47 @@ static char *network_overlap(const struct ovsgw *g, const struct network *n)
     return NULL;
 }
 
+/* CreateNetwork in OVN mode: the logical network, then the host's
+ * rules (the guard against the veths' traffic reaching the host). */
+static unsigned create_ovn_network(struct ovsgw *g, struct network *n,
+                                   json_t **ret)
+{
+    static const char call[] = "CreateNetwork";
+    char *err = NULL;
+    int r;
+
+    if ((r = ovn_network_join(g, n, &err)) < 0) {
+        char *msg = xasprintf("ovsgw.ovn.name=%s: %s", n->opts.ovn_name,
+                              err);
+        free(err);
+        unsigned status = r == -EEXIST || r == -EINVAL ? 400 : 500;
+        char id[REQUEST_ID_MAX + 1];
+        strcpy(id, n->id);
+        network_free(n);
+        return fail(ret, status, call, id, msg);
+    }
+    model_add_network(&g->model, n);
+    if ((r = netfilter_sync(g, NULL, &err)) < 0) {
+        _cleanup_free_ char *e2 = NULL;
+        model_remove_network(&g->model, n);
+        if (netfilter_sync(g, NULL, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, n->id, e2);
+        }
+        if (ovn_network_leave(g, n, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, n->id, e2);
+        }
+        char id[REQUEST_ID_MAX + 1];
+        strcpy(id, n->id);
+        network_free(n);
+        return fail(ret, 500, call, id, err);
+    }
+    log_info("%s %.12s: logical network %s on %s, %zu subnet(s), %zu IPv6",
+             call, n->id, n->opts.ovn_name, n->bridge, n->n_subnets,
+             n->n_subnets6);
+    *ret = json_object();
+    return 200;
+}
+
 static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
 {
     static const char call[] = "CreateNetwork";
@@ -243,6 +287,9 @@ static unsigned h_create_network(void *ud, const json_t *req, json_t **ret)
     }
 
     n->internal = rn.internal;
+    if (network_is_ovn(n)) {
+        return create_ovn_network(g, n, ret);
+    }
     if ((r = bridge_join(g, n, &err)) < 0) {
         goto fail;
     }
@@ -323,10 +370,18 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
         struct endpoint *e = n->endpoints;
         _cleanup_free_ char *e2 = NULL;
         if (teardown_endpoint(g, n, e, &e2) < 0) {
+            if (network_is_ovn(n)) {
+                /* Its logical port is still there: so is the network. */
+                return fail(ret, 500, call, n->id,
+                            xasprintf("endpoint %.12s: %s", e->id, e2));
+            }
             log_warn("%s %.12s: endpoint %.12s: %s", call, n->id, e->id, e2);
         }
         network_remove_endpoint(n, e);
         endpoint_free(e);
+    }
+    if (network_is_ovn(n) && ovn_network_leave(g, n, &err) < 0) {
+        return fail(ret, 500, call, n->id, err);
     }
     /* Out of the model first: the host's rules follow it (the tick tries
      * again if iptables fails now). */
@@ -336,6 +391,13 @@ static unsigned h_delete_network(void *ud, const json_t *req, json_t **ret)
         if (netfilter_sync(g, NULL, &e2) < 0) {
             log_warn("%s %.12s: %s; the tick retries", call, n->id, e2);
         }
+    }
+    if (network_is_ovn(n)) {
+        log_info("%s %.12s: left logical network %s", call, n->id,
+                 n->opts.ovn_name);
+        network_free(n);
+        *ret = json_object();
+        return 200;
     }
     uplink_routes_del(n);
     if (bridge_leave(g, n, &deleted, &err) < 0) {
@@ -461,7 +523,9 @@ bad:
 static bool endpoint_place(struct ovsgw *g, const struct network *n,
                            struct endpoint *e)
 {
-    struct spare *s = model_take_spare(&g->model, n->bridge);
+    struct spare *s = network_is_ovn(n) ? NULL
+                                        : model_take_spare(&g->model,
+                                                           n->bridge);
 
     if (s) {
         strcpy(e->host_if, s->host_if);
@@ -493,6 +557,58 @@ static bool endpoint_place(struct ovsgw *g, const struct network *n,
     }
     e->fe.ofport = model_pick_ofport(&g->model, n->bridge);
     return false;
+}
+
+/* The reply to a CreateEndpoint that worked: the MAC, unless Docker gave
+ * it. */
+static json_t *endpoint_reply(const struct request_endpoint *re,
+                              const struct endpoint *e)
+{
+    char mac[MAC_STRLEN];
+
+    return re->mac_given
+               ? json_object()
+               : json_pack("{s:{s:s}}", "Interface", "MacAddress",
+                           addr_mac_format(e->fe.mac, mac));
+}
+
+/* CreateEndpoint in OVN mode: the logical port, then the veth on the
+ * integration bridge. */
+static unsigned create_ovn_endpoint(struct ovsgw *g, struct network *n,
+                                    struct endpoint *e,
+                                    const struct request_endpoint *re,
+                                    bool tso, json_t **ret)
+{
+    static const char call[] = "CreateEndpoint";
+    char ip[IP4_STRLEN], *err = NULL;
+    int r;
+
+    addr_ip4_format(e->fe.ip, ip);
+    if ((r = ovn_endpoint_add(g, n, e, &err)) < 0) {
+        char *msg = xasprintf("endpoint %s: %s", ip, err);
+        free(err);
+        endpoint_free(e);
+        return fail(ret, r == -EADDRINUSE ? 400 : 500, call,
+                    re->ids.endpoint, msg);
+    }
+    /* As in local mode: a netdev bridge without TSO passes segments with
+     * unfinished checksums. */
+    if (n->netdev && !tso && (r = link_set_tx_csum(e->peer_if, false)) < 0) {
+        _cleanup_free_ char *e2 = NULL;
+        if (ovn_endpoint_del(g, n, e, &e2) < 0) {
+            log_error("%s %.12s: rollback: %s", call, e->id, e2);
+        }
+        char *msg = xasprintf("endpoint %s: cannot turn off TX checksum "
+                              "offload on %s: %s", ip, e->peer_if,
+                              strerror(-r));
+        endpoint_free(e);
+        return fail(ret, 500, call, re->ids.endpoint, msg);
+    }
+    network_add_endpoint(n, e);
+    log_info("%s %.12s: %s port %s on %s, logical network %s", call, e->id,
+             ip, e->host_if, n->bridge, n->opts.ovn_name);
+    *ret = endpoint_reply(re, e);
+    return 200;
 }
 
 static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
@@ -531,6 +647,9 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
         return status;
     }
     reused = endpoint_place(g, n, e);
+    if (network_is_ovn(n)) {
+        return create_ovn_endpoint(g, n, e, &re, tso, ret);
+    }
 
     /* The flows first, while ovs-vswitchd is idle: any link change on the
      * host (a new veth, a MAC) makes it reconfigure all its bridges, and
@@ -579,9 +698,7 @@ done:
     log_info("%s %.12s: %s %s port %s ofport %d on %s", call, e->id, ip,
              addr_mac_format(e->fe.mac, mac), e->host_if, e->fe.ofport,
              n->bridge);
-    *ret = re.mac_given
-               ? json_object()
-               : json_pack("{s:{s:s}}", "Interface", "MacAddress", mac);
+    *ret = endpoint_reply(&re, e);
     return 200;
 
 undo_veth:
@@ -720,6 +837,10 @@ static unsigned h_program(void *ud, const json_t *req, json_t **ret)
         err = xasprintf("network %.12s is internal: it publishes no ports",
                         n->id);
     }
+    if (!err && rp->n && network_is_ovn(n)) {
+        err = xasprintf("network %.12s is in OVN mode: it publishes no "
+                        "ports (use a local-mode network for -p)", n->id);
+    }
     if (!err && rp->n && !g->iptables) {
         err = xstrdup("ovsgw runs with --iptables false: it publishes no "
                       "ports");
@@ -777,6 +898,12 @@ static unsigned h_join(void *ud, const json_t *req, json_t **ret)
 
     if ((status = lookup(g, req, "Join", &n, &e, ret))) {
         return status;
+    }
+    if (network_is_ovn(n)) {
+        char *err = NULL;
+        if (ovn_endpoint_wait(g, e, &err) < 0) {
+            return fail(ret, 500, "Join", e->id, err);
+        }
     }
     addr_ip4_format(n->subnets[e->subnet].gateway, gw);
     log_info("Join %.12s: %s as eth*, gateway %s", e->id, e->peer_if, gw);
@@ -849,7 +976,8 @@ static unsigned h_status(void *ud, const json_t *req, json_t **ret)
         return status;
     }
     json_t *stats = vswitch_iface_stats(g->db);
-    *ret = statusdoc_build(&g->model, stats, "daemon");
+    _cleanup_free_ char *chassis = vswitch_system_key(g->db, "system-id");
+    *ret = statusdoc_build(&g->model, stats, chassis, "daemon");
     json_decref(stats);
     return 200;
 }

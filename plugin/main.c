@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "http.h"
 #include "log.h"
+#include "ovn.h"
 #include "ovsgw.h"
 #include "restore.h"
 #include "status.h"
@@ -31,7 +32,7 @@ static void usage(FILE *f)
             "[--ovs-rundir DIR]\n"
             "             [--log-level debug|info|warn|error] [--pool N] "
             "[--pool-idle S]\n"
-            "             [--iptables true|false]\n"
+            "             [--iptables true|false] [--ovn-nb REMOTE]\n"
             "       ovsgw status [--json] [--socket PATH] "
             "[--ovsdb unix:PATH]\n"
             "       ovsgw --version | --help\n"
@@ -51,9 +52,13 @@ static void usage(FILE *f)
             "  --pool-idle S     delete a kept port after S seconds unused\n"
             "                    (default %d)\n"
             "  --iptables B      false: leave the host's firewall alone (no\n"
-            "                    NAT, no published ports; default true)\n",
+            "                    NAT, no published ports; default true)\n"
+            "  --ovn-nb REMOTE   OVN's northbound database, for networks\n"
+            "                    made with -o ovsgw.mode=ovn: unix:PATH,\n"
+            "                    tcp:IP:PORT (default: external_ids:ovn-nb\n"
+            "                    of the Open_vSwitch row, else %s)\n",
             DEFAULT_SOCKET, DEFAULT_OVSDB, OVSGW_POOL_MAX,
-            OVSGW_POOL_IDLE_S);
+            OVSGW_POOL_IDLE_S, OVN_NB_DEFAULT);
 }
 
 int main(int argc, char **argv)
@@ -66,11 +71,13 @@ int main(int argc, char **argv)
         { "pool", required_argument, NULL, 'p' },
         { "pool-idle", required_argument, NULL, 'i' },
         { "iptables", required_argument, NULL, 't' },
+        { "ovn-nb", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     const char *socket_path = DEFAULT_SOCKET, *ovsdb = DEFAULT_OVSDB;
+    const char *ovn_nb = NULL;
     _cleanup_free_ char *rundir = NULL;
     struct ovsgw *g = NULL;
     struct http_server *srv = NULL;
@@ -122,6 +129,18 @@ int main(int argc, char **argv)
             }
             iptables = !strcmp(optarg, "true");
             break;
+        case 'n': {
+            struct ovsdb *probe = NULL;
+            if (ovsdb_new_db(optarg, "OVN_Northbound", &probe) < 0) {
+                fprintf(stderr, "ovsgw: bad --ovn-nb \"%s\": want "
+                        "unix:PATH, tcp:IP:PORT or tcp:[IPv6]:PORT\n",
+                        optarg);
+                return 2;
+            }
+            ovsdb_free(probe);
+            ovn_nb = optarg;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -171,7 +190,8 @@ int main(int argc, char **argv)
                                 .ovs_rundir = rundir, .name = name,
                                 .pool_max = pool_max,
                                 .pool_idle_s = pool_idle_s,
-                                .iptables = iptables };
+                                .iptables = iptables,
+                                .ovn_nb = ovn_nb };
     if ((r = ovsgw_new(&cfg, &g)) < 0) {
         log_error("bad --ovsdb \"%s\": %s", ovsdb, strerror(-r));
         return 1;

@@ -110,6 +110,12 @@ void endpoint_free(struct endpoint *e);
 void network_add_endpoint(struct network *n, struct endpoint *e);
 void network_remove_endpoint(struct network *n, struct endpoint *e);
 
+/* True if 'n' lives in OVN (ovn.h), not in flows of ovsgw's own. */
+static inline bool network_is_ovn(const struct network *n)
+{
+    return n->opts.mode == OPTIONS_MODE_OVN;
+}
+
 /* The flow generator's view of 'n' (borrows from 'n'): with the way out
  * through the uplink unless the network is internal or has none yet. */
 struct flows_network network_flows(const struct network *n);

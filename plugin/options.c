@@ -5,8 +5,13 @@
 #define MTU_KEY "com.docker.network.driver.mtu"
 
 static const char *const known_keys =
-    "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, ovsgw.nat, "
-    "ovsgw.tcp.default, ovsgw.tcp.rules, " MTU_KEY;
+    "ovsgw.mode, ovsgw.ovn.name, ovsgw.bridge, ovsgw.datapath, "
+    "ovsgw.gateway_mac, ovsgw.nat, ovsgw.tcp.default, ovsgw.tcp.rules, "
+    MTU_KEY;
+
+/* Keys of the local mode only: they name this host's bridge. */
+static const char *const local_keys[] = { "ovsgw.bridge", "ovsgw.datapath",
+                                          "ovsgw.nat" };
 
 bool options_valid_ifname(const char *name)
 {
@@ -25,9 +30,34 @@ const char *options_datapath_name(enum options_datapath dp)
     return dp == OPTIONS_DP_NETDEV ? "netdev" : "system";
 }
 
+/* A logical network's name: 1..64 characters of [A-Za-z0-9_.-]. */
+static bool valid_ovn_name(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 0 && n <= OPTIONS_OVN_NAME_MAX
+           && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
 static char *parse_one(const char *key, const char *val, struct options *o)
 {
-    if (!strcmp(key, "ovsgw.bridge")) {
+    if (!strcmp(key, "ovsgw.mode")) {
+        if (!strcmp(val, "local") || !strcmp(val, "ovn")) {
+            o->mode = !strcmp(val, "ovn") ? OPTIONS_MODE_OVN
+                                          : OPTIONS_MODE_LOCAL;
+        } else {
+            return xasprintf("%s: bad mode \"%s\": want local or ovn", key,
+                             val);
+        }
+    } else if (!strcmp(key, "ovsgw.ovn.name")) {
+        if (!valid_ovn_name(val)) {
+            return xasprintf("%s: bad name \"%s\": want 1 to %d characters "
+                             "of A-Z a-z 0-9 _ . -", key, val,
+                             OPTIONS_OVN_NAME_MAX);
+        }
+        strcpy(o->ovn_name, val);
+    } else if (!strcmp(key, "ovsgw.bridge")) {
         if (!options_valid_ifname(val)) {
             return xasprintf("%s: bad bridge name \"%s\": want 1 to %d "
                              "characters of A-Z a-z 0-9 _ . -", key, val,
@@ -60,6 +90,7 @@ static char *parse_one(const char *key, const char *val, struct options *o)
                              val);
         }
         o->mtu = (int) mtu;
+        o->mtu_set = true;
     } else if (!strcmp(key, "ovsgw.nat")) {
         if (!strcmp(val, "true") || !strcmp(val, "false")) {
             o->nat = !strcmp(val, "true");
@@ -83,12 +114,40 @@ static char *parse_one(const char *key, const char *val, struct options *o)
     return NULL;
 }
 
+/* The keys that go with one mode only.  Returns NULL or a message. */
+static char *check_mode(const json_t *generic, struct options *o)
+{
+    if (o->mode == OPTIONS_MODE_LOCAL) {
+        return o->ovn_name[0] ? xstrdup("ovsgw.ovn.name: only with "
+                                        "ovsgw.mode=ovn")
+                              : NULL;
+    }
+    if (!o->ovn_name[0]) {
+        return xstrdup("ovsgw.mode=ovn needs ovsgw.ovn.name, the logical "
+                       "network's name: the same on every host that "
+                       "joins it (Docker does not tell drivers the "
+                       "network's name)");
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(local_keys); i++) {
+        if (json_object_get(generic, local_keys[i])) {
+            return xasprintf("%s: not in OVN mode (the network lives on "
+                             "OVN's integration bridge, and leaves the "
+                             "host through OVN)", local_keys[i]);
+        }
+    }
+    if (!o->mtu_set) {
+        o->mtu = OPTIONS_MTU_OVN_DEFAULT;
+    }
+    return NULL;
+}
+
 char *options_parse(const json_t *generic, struct options *ret)
 {
     struct options o = { .datapath = OPTIONS_DP_AUTO,
                          .mtu = OPTIONS_MTU_DEFAULT, .nat = true };
     const char *key;
     json_t *val;
+    char *err;
 
     if (generic && !json_is_null(generic)) {
         if (!json_is_object(generic)) {
@@ -102,11 +161,13 @@ char *options_parse(const json_t *generic, struct options *ret)
             if (!json_is_string(val)) {
                 return xasprintf("%s: want a string value", key);
             }
-            char *err = parse_one(key, json_string_value(val), &o);
-            if (err) {
+            if ((err = parse_one(key, json_string_value(val), &o))) {
                 return err;
             }
         }
+    }
+    if ((err = check_mode(generic, &o))) {
+        return err;
     }
     *ret = o;
     return NULL;

@@ -372,6 +372,10 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
     json_array_foreach(result, i, res) {
         const json_t *e = json_object_get(res, "error");
         if (json_is_string(e)) {
+            /* Only a "wait" operation times out with timeout 0: the rows
+             * changed meanwhile. */
+            int err = strcmp(json_string_value(e), "timed out") ? -EPROTO
+                                                                 : -EAGAIN;
             if (ret_err) {
                 const json_t *d = json_object_get(res, "details");
                 *ret_err = xasprintf("operation %zu: %s%s%s", i,
@@ -379,7 +383,7 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
                                      d ? json_string_value(d) : "");
             }
             json_decref(result);
-            return -EPROTO;
+            return err;
         }
     }
     if (ret_results) {

@@ -26,9 +26,11 @@ void ovsdb_free(struct ovsdb *db);
 /* Runs one transaction on the client's database.  Takes ownership of 'ops'
  * (a JSON array of operations).  On success returns 0 and, if 'ret_results'
  * is not NULL, the result array (caller owns).  When the server refuses the
- * transaction or an operation fails, returns -EPROTO and, if 'ret_err' is
- * not NULL, a malloc'd message from the server; I/O errors return -errno
- * (-ETIMEDOUT when no answer came in time) with a message as well. */
+ * transaction or an operation fails, returns -EPROTO (-EAGAIN when a
+ * "wait" operation failed: the rows it waits on changed) and, if
+ * 'ret_err' is not NULL, a malloc'd message from the server; I/O errors
+ * return -errno (-ETIMEDOUT when no answer came in time) with a message as
+ * well. */
 int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
                    char **ret_err);
 

@@ -30,6 +30,7 @@ int ovsgw_new(const struct ovsgw_config *cfg, struct ovsgw **ret)
     g->pool_max = cfg->pool_max;
     g->pool_idle_ms = (long long) cfg->pool_idle_s * 1000;
     g->iptables = cfg->iptables;
+    g->ovn_nb = cfg->ovn_nb ? xstrdup(cfg->ovn_nb) : NULL;
     g->fs = flowset_new(g->rundir);
     *ret = g;
     return 0;
@@ -44,6 +45,9 @@ void ovsgw_free(struct ovsgw *g)
     model_clear(&g->model);
     flowset_free(g->fs);
     ovsdb_free(g->db);
+    ovsdb_free(g->nb);
+    free(g->nb_remote);
+    free(g->ovn_nb);
     free(g->rundir);
     free(g->name);
     free(g);

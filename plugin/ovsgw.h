@@ -24,6 +24,8 @@ struct ovsgw_config {
     unsigned pool_max;        /* spare ports kept per bridge (0: none) */
     unsigned pool_idle_s;     /* a spare idle this long is deleted */
     bool iptables;            /* manage the host's netfilter rules */
+    const char *ovn_nb;       /* OVN's northbound database, or NULL:
+                               * ovn.h says where then */
 };
 
 struct ovsgw {
@@ -33,6 +35,9 @@ struct ovsgw {
     long long pool_idle_ms;
     bool iptables;
     struct ovsdb *db;
+    char *ovn_nb;           /* --ovn-nb, or NULL */
+    struct ovsdb *nb;       /* OVN northbound, made on first use */
+    char *nb_remote;        /* where 'nb' connects */
     struct flowset *fs;
     struct model model;
     bool restored;          /* the model was read from OVSDB */

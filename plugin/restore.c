@@ -182,7 +182,7 @@ int restore_ensure(struct ovsgw *g, char **ret_err)
             n_eps++;
         }
         _cleanup_free_ char *why = NULL;
-        if (flowset_network_apply(g->fs, n, &why) < 0) {
+        if (!network_is_ovn(n) && flowset_network_apply(g->fs, n, &why) < 0) {
             log_warn("restore: network %.12s: flows on %s: %s", n->id,
                      n->bridge, why);
         }

@@ -28,7 +28,8 @@ bool spares_keep(struct ovsgw *g, const struct network *n,
 {
     _cleanup_free_ char *err = NULL;
 
-    if (e->fe.ofport <= 0
+    /* An OVN port is bound to its endpoint's logical port. */
+    if (network_is_ovn(n) || e->fe.ofport <= 0
         || model_spares_on(&g->model, n->bridge) >= g->pool_max
         || !link_exists(e->peer_if)) {
         return false;

@@ -55,7 +55,9 @@ char *state_network_encode(const struct network *n, const char *driver)
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
     json_t *j = json_pack("{s:i,s:i,s:s,s:I,s:s,s:o,s:O,s:s,s:b}",
                           "version", STATE_VERSION, "compat",
-                          n->n_subnets6 ? STATE_COMPAT_IPV6 : STATE_COMPAT,
+                          network_is_ovn(n) ? STATE_COMPAT_OVN
+                          : n->n_subnets6   ? STATE_COMPAT_IPV6
+                                            : STATE_COMPAT,
                           "driver", driver, "tag", (json_int_t) n->tag,
                           "gateway_mac",
                           addr_mac_format(n->gateway_mac, mac), "subnets",

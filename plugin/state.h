@@ -23,10 +23,13 @@
 #include "model.h"
 
 /* Version 2 added "version", "compat", "internal"; version 3 "subnets6"
- * (a network with IPv6 subnets needs a reader of version 3). */
-#define STATE_VERSION 3
+ * (a network with IPv6 subnets needs a reader of version 3); version 4
+ * OVN mode, in "options" (an OVN network needs a reader of version 4: an
+ * older one would put flows on OVN's integration bridge). */
+#define STATE_VERSION 4
 #define STATE_COMPAT 1
 #define STATE_COMPAT_IPV6 3
+#define STATE_COMPAT_OVN 4
 
 #define STATE_EXT_OWNED "ovsgw-owned"
 #define STATE_EXT_NET_PREFIX "ovsgw-net-"

@@ -87,8 +87,15 @@ char *status_format(const json_t *status)
         const json_t *sn, *e;
         size_t k;
 
+        bool ovn = !strcmp(str(n, "mode"), "ovn");
         strbuf_addf(&sb, "%snetwork %.12s\n", i ? "\n" : "",
                     str(n, "network"));
+        if (ovn) {
+            strbuf_addf(&sb, "  mode      ovn: logical network %s (switch "
+                        "and router ovsgw-%s), chassis %s\n",
+                        str(n, "ovn_name"), str(n, "ovn_name"),
+                        str(n, "chassis"));
+        }
         strbuf_addf(&sb, "  bridge    %s (%s, %s)\n", str(n, "bridge"),
                     str(n, "datapath"),
                     json_is_true(json_object_get(n, "bridge_owned"))
@@ -105,8 +112,9 @@ char *status_format(const json_t *status)
             strbuf_addf(&sb, "  subnet    %-18s gateway %s\n",
                         str(sn, "subnet"), str(sn, "gateway"));
         }
-        strbuf_addf(&sb, "  gateway   MAC %s (virtual: answered by flows)\n",
-                    str(n, "gateway_mac"));
+        strbuf_addf(&sb, "  gateway   MAC %s (virtual: answered by %s)\n",
+                    str(n, "gateway_mac"),
+                    ovn ? "OVN's logical router" : "flows");
         if (json_is_true(json_object_get(n, "internal"))) {
             strbuf_add(&sb, "  uplink    none: internal (no way out)\n");
         } else if (*str(n, "uplink")) {
@@ -118,9 +126,14 @@ char *status_format(const json_t *status)
         strbuf_addf(&sb, "  mtu       %lld\n",
                     (long long) json_integer_value(json_object_get(n,
                                                                    "mtu")));
-        strbuf_addf(&sb, "  flows     ovs-ofctl -O OpenFlow14 dump-flows %s "
-                    "cookie=%.10s00000000/0xffffffff00000000\n",
-                    str(n, "bridge"), str(n, "cookie"));
+        if (ovn) {
+            strbuf_addf(&sb, "  flows     ovn-controller's: ovn-nbctl show "
+                        "ovsgw-%s\n", str(n, "ovn_name"));
+        } else {
+            strbuf_addf(&sb, "  flows     ovs-ofctl -O OpenFlow14 dump-flows "
+                        "%s cookie=%.10s00000000/0xffffffff00000000\n",
+                        str(n, "bridge"), str(n, "cookie"));
+        }
         const json_t *eps = json_object_get(n, "endpoints");
         if (json_array_size(eps) == 0) {
             strbuf_add(&sb, "  no endpoints\n");
@@ -142,6 +155,15 @@ char *status_format(const json_t *status)
                         (long long) json_integer_value(
                             json_object_get(e, "tx_packets")),
                         str(e, "cookie"));
+        }
+        json_array_foreach(eps, k, e) {
+            if (ovn) {
+                strbuf_addf(&sb, "  %-12.12s  chassis %s, %s\n",
+                            str(e, "endpoint"), str(e, "chassis"),
+                            json_is_true(json_object_get(e, "ovn_installed"))
+                                ? "installed by ovn-controller"
+                                : "NOT installed by ovn-controller yet");
+            }
         }
         json_array_foreach(eps, k, e) {
             const json_t *ports = json_object_get(e, "published_ports"), *p;
@@ -223,7 +245,8 @@ int status_main(int argc, char **argv, const char *default_socket,
             return 1;
         }
         json_t *stats = vswitch_iface_stats(db);
-        st = statusdoc_build(&m, stats, "ovsdb");
+        _cleanup_free_ char *chassis = vswitch_system_key(db, "system-id");
+        st = statusdoc_build(&m, stats, chassis, "ovsdb");
         json_decref(stats);
         model_clear(&m);
         ovsdb_free(db);

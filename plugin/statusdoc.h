@@ -8,10 +8,11 @@
 
 #include "model.h"
 
-/* The document for 'm', with packet counters from 'stats' ({"NAME": [rx,
- * tx]}, vswitch_iface_stats()) and "source" set to 'source' ("daemon" or
+/* The document for 'm', with packet counters and OVN's word from 'stats'
+ * ({"NAME": [rx, tx, installed]}, vswitch_iface_stats()), this host's OVN
+ * 'chassis' (NULL if none) and "source" set to 'source' ("daemon" or
  * "ovsdb").  Returns a new object. */
 json_t *statusdoc_build(const struct model *m, const json_t *stats,
-                        const char *source);
+                        const char *chassis, const char *source);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "link.h"
+#include "ovn.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -33,6 +34,9 @@ int teardown_endpoint(struct ovsgw *g, const struct network *n,
     char *err = NULL;
     int r, first = 0;
 
+    if (network_is_ovn(n)) {
+        return ovn_endpoint_del(g, n, e, ret_err);
+    }
     if ((r = flowset_endpoint_delete(g->fs, n, e, false, &err)) < 0) {
         first = r;
         *ret_err = TAKE_PTR(err);

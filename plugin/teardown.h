@@ -7,7 +7,7 @@
 #include "ovsgw.h"
 
 /* Removes the flows of 'e' (by cookie, without waiting), its port and its
- * veth pair.  Goes on after a failed step so that as little as possible
+ * veth pair; in OVN mode its logical port, then its port and veth pair.  Goes on after a failed step so that as little as possible
  * is left; returns 0 or the first error, with a malloc'd message in
  * '*ret_err'.  The model is the caller's to change. */
 int teardown_endpoint(struct ovsgw *g, const struct network *n,

@@ -50,7 +50,8 @@ static int refresh_ofports(struct ovsgw *g, char **ret_err)
         int ofport = (int) ovsdb_int_value(json_object_get(row, "ofport"),
                                            -1);
         for (struct network *n = g->model.networks; n && name; n = n->next) {
-            for (struct endpoint *e = n->endpoints; e; e = e->next) {
+            for (struct endpoint *e = n->endpoints;
+                 e && !network_is_ovn(n); e = e->next) {
                 if (strcmp(e->host_if, name)) {
                     continue;
                 }
@@ -89,6 +90,9 @@ static void resync(struct ovsgw *g)
     for (struct network *n = g->model.networks; n; n = n->next) {
         free(err);
         err = NULL;
+        if (network_is_ovn(n)) {
+            continue; /* ovn-controller's flows */
+        }
         if (flowset_network_apply(g->fs, n, &err) < 0) {
             log_debug("resync: network %.12s on %s: %s", n->id, n->bridge,
                       err);
@@ -128,7 +132,7 @@ static bool flows_missing(struct ovsgw *g)
         uint32_t count = 0;
         int *ports = NULL;
         size_t n_ports = 0;
-        if (bridge_seen(g, n)) {
+        if (bridge_seen(g, n) || network_is_ovn(n)) {
             continue;
         }
         if (vswitch_bridge_ofports(g->db, n->bridge, &ports, &n_ports,
@@ -152,7 +156,7 @@ static void verify_ports(struct ovsgw *g)
     for (struct network *n = g->model.networks; n; n = n->next) {
         for (struct endpoint *e = n->endpoints; e; e = e->next) {
             json_t *row = NULL;
-            if (e->verified
+            if (e->verified || network_is_ovn(n)
                 || vswitch_iface_get(g->db, e->host_if, "ofport,error",
                                      &row, NULL) <= 0) {
                 continue;

@@ -259,9 +259,12 @@ int vswitch_port_add(struct ovsdb *db, const char *bridge,
                      const char *ifname, int ofport, json_t *ext,
                      char **ret_err)
 {
-    json_t *iface = json_pack("{s:s,s:i,s:o}", "name", ifname,
-                              "ofport_request", ofport, "external_ids",
+    json_t *iface = json_pack("{s:s,s:o}", "name", ifname, "external_ids",
                               ovsdb_map(ext));
+
+    if (ofport > 0) {
+        json_object_set_new(iface, "ofport_request", json_integer(ofport));
+    }
 
     json_decref(ext);
     return port_add(db, bridge, ifname, iface, ret_err);
@@ -476,8 +479,8 @@ json_t *vswitch_iface_stats(struct ovsdb *db)
     json_t *rows = NULL, *row, *out = json_object();
     size_t i;
 
-    if (ovsdb_select(db, "Interface", NULL, "name,statistics", &rows,
-                     NULL) < 0) {
+    if (ovsdb_select(db, "Interface", NULL, "name,statistics,external_ids",
+                     &rows, NULL) < 0) {
         return out;
     }
     json_array_foreach(rows, i, row) {
@@ -497,10 +500,36 @@ json_t *vswitch_iface_stats(struct ovsdb *db)
                 tx = v;
             }
         }
+        json_t *ext = ovsdb_map_to_object(json_object_get(row,
+                                                          "external_ids"));
+        const char *installed = json_string_value(json_object_get(
+            ext, "ovn-installed"));
         if (name) {
-            json_object_set_new(out, name, json_pack("[I,I]", rx, tx));
+            json_object_set_new(out, name, json_pack(
+                "[I,I,b]", rx, tx, installed && !strcmp(installed, "true")));
         }
+        json_decref(ext);
     }
     json_decref(rows);
     return out;
+}
+
+char *vswitch_system_key(struct ovsdb *db, const char *key)
+{
+    json_t *rows = NULL;
+    char *value = NULL;
+
+    if (ovsdb_select(db, "Open_vSwitch", NULL, "external_ids", &rows,
+                     NULL) < 0) {
+        return NULL;
+    }
+    json_t *ext = ovsdb_map_to_object(json_object_get(json_array_get(rows, 0),
+                                                      "external_ids"));
+    const char *v = json_string_value(json_object_get(ext, key));
+    if (v && *v) {
+        value = xstrdup(v);
+    }
+    json_decref(ext);
+    json_decref(rows);
+    return value;
 }

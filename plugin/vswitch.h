@@ -43,7 +43,7 @@ int vswitch_bridge_del_key(struct ovsdb *db, const char *name,
                            const char *key, char **ret_err);
 
 /* Adds the port 'ifname' (a system interface) to 'bridge', asking for
- * OpenFlow port 'ofport', with 'ext' (taken) in the interface's
+ * OpenFlow port 'ofport' (if positive), with 'ext' (taken) in the interface's
  * external_ids.  Does not wait for ovs-vswitchd.  -ENOENT if the bridge
  * is gone. */
 int vswitch_port_add(struct ovsdb *db, const char *bridge,
@@ -100,8 +100,14 @@ int vswitch_userspace_tso(struct ovsdb *db, bool *ret_on, char **ret_err);
 int vswitch_load(struct ovsdb *db, json_t **ret_bridges, json_t **ret_ifaces,
                  char **ret_err);
 
-/* Packet counters of every interface: {"NAME": [rx, tx]}.  An empty
- * object when OVSDB cannot be read. */
+/* Packet counters of every interface and whether ovn-controller has
+ * installed it: {"NAME": [rx, tx, installed]}.  An empty object when OVSDB
+ * cannot be read. */
 json_t *vswitch_iface_stats(struct ovsdb *db);
+
+/* The value of 'key' in the Open_vSwitch row's external_ids (e.g.
+ * "system-id"), or NULL if it is unset, empty or cannot be read.
+ * Malloc'd. */
+char *vswitch_system_key(struct ovsdb *db, const char *key);
 
 #endif

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -68,10 +69,10 @@ static void test_errors(void **state)
 {
     (void) state;
     expect_err("{\"ovsgw.bogus\": \"1\"}",
-               "unknown option \"ovsgw.bogus\" (known: ovsgw.bridge, "
-               "ovsgw.datapath, ovsgw.gateway_mac, ovsgw.nat, "
-               "ovsgw.tcp.default, ovsgw.tcp.rules, "
-               "com.docker.network.driver.mtu)");
+               "unknown option \"ovsgw.bogus\" (known: ovsgw.mode, "
+               "ovsgw.ovn.name, ovsgw.bridge, ovsgw.datapath, "
+               "ovsgw.gateway_mac, ovsgw.nat, ovsgw.tcp.default, "
+               "ovsgw.tcp.rules, com.docker.network.driver.mtu)");
     expect_err("{\"ovsgw.nat\": \"yes\"}",
                "ovsgw.nat: bad value \"yes\": want true or false");
     expect_err("{\"ovsgw.gateway_mac\": \"zz\"}",
@@ -108,6 +109,57 @@ static void test_errors(void **state)
     expect_err("[1]", "driver options: want an object of strings");
 }
 
+/* OVN mode: its name, its MTU default, and no key of the local mode. */
+static void test_ovn_mode(void **state)
+{
+    struct options o;
+    (void) state;
+    assert_null(parse("{\"ovsgw.mode\": \"ovn\", \"ovsgw.ovn.name\": "
+                      "\"net-A_1.x\"}", &o));
+    assert_int_equal(o.mode, OPTIONS_MODE_OVN);
+    assert_string_equal(o.ovn_name, "net-A_1.x");
+    assert_int_equal(o.mtu, OPTIONS_MTU_OVN_DEFAULT);
+    assert_false(o.mtu_set);
+    assert_null(parse("{\"ovsgw.mode\": \"ovn\", \"ovsgw.ovn.name\": "
+                      "\"n\", \"com.docker.network.driver.mtu\": \"1300\","
+                      " \"ovsgw.tcp.default\": \"deny\"}", &o));
+    assert_int_equal(o.mtu, 1300);
+    assert_true(o.policy.default_deny);
+    /* The control: local is the default, with the local MTU. */
+    assert_null(parse("{\"ovsgw.mode\": \"local\"}", &o));
+    assert_int_equal(o.mode, OPTIONS_MODE_LOCAL);
+    assert_int_equal(o.mtu, 1500);
+
+    expect_err("{\"ovsgw.mode\": \"ovn\"}",
+               "ovsgw.mode=ovn needs ovsgw.ovn.name, the logical network's "
+               "name: the same on every host that joins it (Docker does "
+               "not tell drivers the network's name)");
+    expect_err("{\"ovsgw.ovn.name\": \"n\"}",
+               "ovsgw.ovn.name: only with ovsgw.mode=ovn");
+    expect_err("{\"ovsgw.mode\": \"vxlan\"}",
+               "ovsgw.mode: bad mode \"vxlan\": want local or ovn");
+    expect_err("{\"ovsgw.mode\": \"ovn\", \"ovsgw.ovn.name\": \"a b\"}",
+               "ovsgw.ovn.name: bad name \"a b\": want 1 to 64 characters "
+               "of A-Z a-z 0-9 _ . -");
+    expect_err("{\"ovsgw.mode\": \"ovn\", \"ovsgw.ovn.name\": \"\"}",
+               "ovsgw.ovn.name: bad name \"\": want 1 to 64 characters "
+               "of A-Z a-z 0-9 _ . -");
+    static const char *const local_only[] = { "ovsgw.bridge",
+                                              "ovsgw.datapath",
+                                              "ovsgw.nat" };
+    static const char *const values[] = { "br-x", "netdev", "false" };
+    for (size_t i = 0; i < 3; i++) {
+        char json[200], msg[200];
+        snprintf(json, sizeof json, "{\"ovsgw.mode\": \"ovn\", "
+                 "\"ovsgw.ovn.name\": \"n\", \"%s\": \"%s\"}",
+                 local_only[i], values[i]);
+        snprintf(msg, sizeof msg, "%s: not in OVN mode (the network lives "
+                 "on OVN's integration bridge, and leaves the host through "
+                 "OVN)", local_only[i]);
+        expect_err(json, msg);
+    }
+}
+
 static void test_ifname(void **state)
 {
     (void) state;
@@ -125,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_all_keys),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_ovn_mode),
         cmocka_unit_test(test_ifname),
     };
     return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -39,7 +39,7 @@ static void test_network_round_trip(void **state)
     (void) state;
 
     _cleanup_free_ char *text = state_network_encode(n, "ovsgw");
-    assert_non_null(strstr(text, "\"version\":3"));
+    assert_non_null(strstr(text, "\"version\":4"));
     assert_non_null(strstr(text, "\"compat\":1"));
     assert_null(strstr(text, "subnets6"));
     assert_null(state_network_decode(ID, "ovsgw-012345678", text, "ovsgw",
@@ -94,6 +94,28 @@ static void test_network_ipv6(void **state)
     network_free(n);
 }
 
+/* An OVN network: mode and name come back through its options, and only
+ * a reader that knows OVN mode may read it (compat 4): an older one would
+ * put flows on OVN's integration bridge. */
+static void test_network_ovn(void **state)
+{
+    struct network *n = sample_network(), *back = NULL;
+    (void) state;
+
+    json_decref(n->generic);
+    n->generic = json_pack("{s:s,s:s}", "ovsgw.mode", "ovn",
+                           "ovsgw.ovn.name", "blue");
+    assert_null(options_parse(n->generic, &n->opts));
+    _cleanup_free_ char *text = state_network_encode(n, "ovsgw");
+    assert_non_null(strstr(text, "\"compat\":4"));
+    assert_null(state_network_decode(ID, "br-int", text, "ovsgw", &back));
+    assert_true(network_is_ovn(back));
+    assert_string_equal(back->opts.ovn_name, "blue");
+    assert_int_equal(back->opts.mtu, OPTIONS_MTU_OVN_DEFAULT);
+    network_free(back);
+    network_free(n);
+}
+
 static void test_network_versions(void **state)
 {
     struct network *n = NULL;
@@ -130,7 +152,7 @@ static void test_network_versions(void **state)
                                                     "ovsgw", &n);
     assert_null(n);
     assert_string_equal(why, "state version 9 needs a newer ovsgw (this one "
-                             "reads up to version 3)");
+                             "reads up to version 4)");
 
     /* Another driver's network is not an error, and not ours. */
     n = (struct network *) 1;
@@ -168,9 +190,10 @@ static void test_network_broken(void **state)
         { "{\"tag\":7,\"subnets\":[{\"pool\":\"10.1.0.0/16\",\"gateway\":"
           "\"10.1.0.1\"}],\"gateway_mac\":\"06:01:02:03:04:05\","
           "\"options\":{\"ovsgw.x\":\"1\"}}",
-          "unknown option \"ovsgw.x\" (known: ovsgw.bridge, ovsgw.datapath, "
-          "ovsgw.gateway_mac, ovsgw.nat, ovsgw.tcp.default, "
-          "ovsgw.tcp.rules, com.docker.network.driver.mtu)" },
+          "unknown option \"ovsgw.x\" (known: ovsgw.mode, ovsgw.ovn.name, "
+          "ovsgw.bridge, ovsgw.datapath, ovsgw.gateway_mac, ovsgw.nat, "
+          "ovsgw.tcp.default, ovsgw.tcp.rules, "
+          "com.docker.network.driver.mtu)" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct network *n = NULL;
@@ -329,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_network_round_trip),
+        cmocka_unit_test(test_network_ovn),
         cmocka_unit_test(test_network_versions),
         cmocka_unit_test(test_network_ipv6),
         cmocka_unit_test(test_network_broken),

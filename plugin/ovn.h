@@ -1,0 +1,54 @@
+/* OVN mode (-o ovsgw.mode=ovn): a network is a logical switch and router
+ * in OVN's northbound database, shared by every host that creates a
+ * network of the same ovsgw.ovn.name (ovnnb.h has the mapping), and its
+ * endpoints are ports on OVN's integration bridge whose iface-id names
+ * their logical port.  ovn-controller programs that bridge; ovsgw never
+ * writes a flow there.
+ *
+ * The host is whatever its Open_vSwitch row says: external_ids:system-id
+ * (the chassis), ovn-bridge (default br-int) and, unless the daemon was
+ * given --ovn-nb, ovn-nb (default OVN_NB_DEFAULT).
+ *
+ * Each function is all or nothing: on failure it leaves OVN and the host
+ * as they were, and returns -errno with a malloc'd message. */
+#ifndef OVSGW_OVN_H
+#define OVSGW_OVN_H
+
+#include "ovsgw.h"
+
+#define OVN_NB_DEFAULT "unix:/var/run/ovn/ovnnb_db.sock"
+#define OVN_BRIDGE_DEFAULT "br-int"
+/* How long Join waits for ovn-controller to install an endpoint. */
+#define OVN_INSTALL_WAIT_MS 10000
+/* The key ovn-controller sets on an Interface it has installed. */
+#define OVN_EXT_INSTALLED "ovn-installed"
+
+/* Creates the logical network of 'n' or joins this host to it (one of the
+ * same name must agree on gateways, gateway MAC and TCP policy), and
+ * keeps the network's state on the integration bridge, which becomes
+ * n->bridge. */
+int ovn_network_join(struct ovsgw *g, struct network *n, char **ret_err);
+
+/* Takes this host out of the logical network of 'n' (the last host
+ * deletes it) and drops the network's state from the integration
+ * bridge.  The endpoints are the caller's to remove first. */
+int ovn_network_leave(struct ovsgw *g, struct network *n, char **ret_err);
+
+/* Adds the logical port of 'e' (refused if another host's endpoint has
+ * its address or MAC), then its veth on the integration bridge. */
+int ovn_endpoint_add(struct ovsgw *g, struct network *n, struct endpoint *e,
+                     char **ret_err);
+
+/* Deletes the logical port of 'e', then its port and veth. */
+int ovn_endpoint_del(struct ovsgw *g, const struct network *n,
+                     const struct endpoint *e, char **ret_err);
+
+/* Waits, at most OVN_INSTALL_WAIT_MS, until ovn-controller has installed
+ * the port of 'e'. */
+int ovn_endpoint_wait(struct ovsgw *g, const struct endpoint *e,
+                      char **ret_err);
+
+/* This host's chassis name (system-id), or NULL.  Malloc'd. */
+char *ovn_chassis(struct ovsgw *g);
+
+#endif
