@@ -44,7 +44,7 @@ UNIT    := lib options flows policy ofp ofconn ovsdb ovnnb request http fuzz \
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
-.PHONY: all deps test unit valgrind integration demo run bench fuzz fuzz-merge clean
+.PHONY: all deps test unit valgrind integration ovn demo run bench fuzz fuzz-merge clean
 all: $(B)/ovsgw
 
 $(B)/%.o: %.c
@@ -134,11 +134,19 @@ integration: $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend $(B)/holdconns
 	    OVSGW_HOLDCONNS=$(CURDIR)/$(B)/holdconns \
 	    OVSGW_SANITIZED=$(SANITIZE:0=) bash test/integration/run.sh
 
+# OVN mode on three simulated hosts (network namespaces with their own
+# OVS and ovn-controller, one NB/SB central, Geneve between them).
+ovn: $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend
+	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    OVSGW_TCPCAT=$(CURDIR)/$(B)/tcpcat OVSGW_NDSEND=$(CURDIR)/$(B)/ndsend \
+	    bash test/ovn/run.sh
+
 # The unit tests need only the build deps; the integration tests run
-# against private OVS and dockerd instances and need root.
+# against private OVS, dockerd and OVN instances and need root.
 test: deps
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) ovn
 
 # Benchmarks are not tests: ratios against baselines measured in the same
 # run, written to docs/benchmarks.md.

@@ -133,6 +133,16 @@ void strbuf_free(struct strbuf *sb)
     *sb = (struct strbuf) { 0 };
 }
 
+uint32_t util_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (const char *p = s; *p; p++) {
+        h = (h ^ (uint8_t) *p) * 16777619u;
+    }
+    return h;
+}
+
 int util_hexval(char c)
 {
     if (c >= '0' && c <= '9') {

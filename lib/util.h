@@ -48,6 +48,9 @@ void strbuf_free(struct strbuf *sb);
 /* Parses all of 's' as a decimal integer in [min, max]. */
 bool util_parse_int(const char *s, long min, long max, long *ret);
 
+/* A 32-bit hash of 's' (FNV-1a), stable across builds and hosts. */
+uint32_t util_hash(const char *s);
+
 /* The value of the hex digit 'c' (either case), or -1. */
 int util_hexval(char c);
 

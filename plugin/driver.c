@@ -154,6 +154,8 @@ static struct network *network_from_request(const struct request_network *rn,
     }
     if (n->opts.gateway_mac_set) {
         memcpy(n->gateway_mac, n->opts.gateway_mac, MAC_LEN);
+    } else if (network_is_ovn(n)) {
+        model_gateway_mac_ovn(n->opts.ovn_name, n->gateway_mac);
     } else {
         model_gateway_mac(n->id, n->gateway_mac);
     }
@@ -577,7 +579,7 @@ static json_t *endpoint_reply(const struct request_endpoint *re,
 static unsigned create_ovn_endpoint(struct ovsgw *g, struct network *n,
                                     struct endpoint *e,
                                     const struct request_endpoint *re,
-                                    bool tso, json_t **ret)
+                                    json_t **ret)
 {
     static const char call[] = "CreateEndpoint";
     char ip[IP4_STRLEN], *err = NULL;
@@ -591,9 +593,10 @@ static unsigned create_ovn_endpoint(struct ovsgw *g, struct network *n,
         return fail(ret, r == -EADDRINUSE ? 400 : 500, call,
                     re->ids.endpoint, msg);
     }
-    /* As in local mode: a netdev bridge without TSO passes segments with
-     * unfinished checksums. */
-    if (n->netdev && !tso && (r = link_set_tx_csum(e->peer_if, false)) < 0) {
+    /* On the userspace datapath, checksums must be whole before Geneve:
+     * with TSO on, OVS 3.1 drops offloaded packets at the tunnel; with it
+     * off, they would arrive with unfinished checksums. */
+    if (n->netdev && (r = link_set_tx_csum(e->peer_if, false)) < 0) {
         _cleanup_free_ char *e2 = NULL;
         if (ovn_endpoint_del(g, n, e, &e2) < 0) {
             log_error("%s %.12s: rollback: %s", call, e->id, e2);
@@ -648,7 +651,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
     }
     reused = endpoint_place(g, n, e);
     if (network_is_ovn(n)) {
-        return create_ovn_endpoint(g, n, e, &re, tso, ret);
+        return create_ovn_endpoint(g, n, e, &re, ret);
     }
 
     /* The flows first, while ovs-vswitchd is idle: any link change on the

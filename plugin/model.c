@@ -270,6 +270,17 @@ void model_gateway_mac(const char *id, uint8_t ret[MAC_LEN])
     }
 }
 
+void model_gateway_mac_ovn(const char *name, uint8_t ret[MAC_LEN])
+{
+    uint32_t h = util_hash(name);
+
+    ret[0] = 0x06;
+    ret[1] = 0x6f; /* 'o' */
+    for (int i = 0; i < 4; i++) {
+        ret[2 + i] = (uint8_t) (h >> (24 - 8 * i));
+    }
+}
+
 void model_endpoint_mac(uint32_t ip, uint8_t ret[MAC_LEN])
 {
     ret[0] = 0x02;

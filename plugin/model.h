@@ -157,6 +157,10 @@ bool model_ifname_used(const struct model *m, const char *name);
  * bytes of the ID. */
 void model_gateway_mac(const char *id, uint8_t ret[MAC_LEN]);
 
+/* The gateway MAC of the OVN logical network 'name' unless one is given:
+ * 06:6f: and a hash of the name, the same on every host. */
+void model_gateway_mac_ovn(const char *name, uint8_t ret[MAC_LEN]);
+
 /* The MAC an endpoint with IPv4 'ip' gets unless Docker gives one:
  * 02:42: and the address, as Docker's bridge driver does. */
 void model_endpoint_mac(uint32_t ip, uint8_t ret[MAC_LEN]);

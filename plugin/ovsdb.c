@@ -271,19 +271,28 @@ static int recv_json(struct ovsdb *db, long long deadline, json_t **ret)
 }
 
 /* True if the server closed the connection while we were idle (it was
- * restarted): nothing was sent on it, so a new one can be used safely. */
+ * restarted, or gave up on a client that did not answer its echo
+ * requests): nothing was sent on it, so a new one can be used safely.
+ * What came meanwhile (echo requests) waits in the input for the next
+ * call, which answers it. */
 static bool connection_lost(struct ovsdb *db)
 {
-    struct pollfd p = { .fd = db->fd, .events = POLLIN };
-    char c;
+    char buf[4096];
 
-    if (poll(&p, 1, 0) <= 0) {
-        return false;
+    for (;;) {
+        ssize_t n = recv(db->fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            strbuf_addn(&db->in, buf, (size_t) n);
+            if (db->in.len > OVSDB_MAX_MSG) {
+                return true;
+            }
+            continue;
+        }
+        if (n == 0) {
+            return true;
+        }
+        return errno != EAGAIN && errno != EINTR;
     }
-    if (p.revents & (POLLHUP | POLLERR)) {
-        return true;
-    }
-    return recv(db->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 /* Sends a request and waits for the reply with the same id, answering

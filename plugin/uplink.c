@@ -20,24 +20,14 @@ const struct in6_addr uplink_transit6 = { { { 0xfd, 0x6f, 0x76, 0x73, 0x67,
  * the port. */
 #define UPLINK_LINK_WAIT_MS 2000
 
-static uint32_t name_hash(const char *bridge)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (const char *p = bridge; *p; p++) {
-        h = (h ^ (uint8_t) *p) * 16777619u;
-    }
-    return h;
-}
-
 void uplink_name(const char *bridge, char ret[IFNAMSIZ])
 {
-    snprintf(ret, IFNAMSIZ, NFRULES_UPLINK_PREFIX "%08x", name_hash(bridge));
+    snprintf(ret, IFNAMSIZ, NFRULES_UPLINK_PREFIX "%08x", util_hash(bridge));
 }
 
 void uplink_mac(const char *bridge, uint8_t ret[MAC_LEN])
 {
-    uint32_t h = name_hash(bridge);
+    uint32_t h = util_hash(bridge);
 
     /* Locally administered, unicast; not a gateway's 06: or an
      * endpoint's 02:42:. */

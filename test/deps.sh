@@ -11,7 +11,7 @@ set -u
 BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
             libnl-3-dev libnl-route-3-dev libcmocka-dev shellcheck)
 RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl
-          docker-compose)
+          docker-compose ovn-central ovn-host)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,9 @@ struct fake {
     pthread_t thread;
     char dbname[64]; /* params[0] of the last transact */
     int echo_replies;
+    int connections;
+    bool hang_up;    /* after the first reply: an echo request, then close,
+                      * as ovsdb-server does to a client that stays idle */
 };
 
 /* One connection: each transact first gets an echo request, then its
@@ -36,12 +40,24 @@ static void serve(struct fake *f, int fd)
     FILE *in = fdopen(dup(fd), "r");
     json_error_t err;
     json_t *msg;
+    bool replied = false;
 
     while (in && (msg = json_loadf(in, JSON_DISABLE_EOF_CHECK, &err))) {
         const char *method = json_string_value(json_object_get(msg, "method"));
         json_t *reply = NULL;
         if (!method) { /* the client's reply to our echo */
             f->echo_replies += json_is_string(json_object_get(msg, "id"));
+            if (f->hang_up && replied) {
+                /* All read: close() sends a FIN, as ovsdb-server's does. */
+                static const char echo[] =
+                    "{\"method\":\"echo\",\"params\":[],\"id\":\"e2\"}";
+                f->hang_up = false;
+                if (write(fd, echo, sizeof echo - 1) < 0) {
+                    fprintf(stderr, "fake ovsdb: short write\n");
+                }
+                json_decref(msg);
+                break;
+            }
         } else if (!strcmp(method, "transact")) {
             json_t *params = json_object_get(msg, "params");
             snprintf(f->dbname, sizeof f->dbname, "%s",
@@ -71,6 +87,7 @@ static void serve(struct fake *f, int fd)
             }
             free(s);
             json_decref(reply);
+            replied = true;
         }
         json_decref(msg);
     }
@@ -79,14 +96,24 @@ static void serve(struct fake *f, int fd)
     }
 }
 
+/* Serves connections one after the other until one ends without a
+ * hang-up of its own. */
 static void *fake_main(void *arg)
 {
     struct fake *f = arg;
-    int fd = accept(f->listen_fd, NULL, NULL);
 
-    if (fd >= 0) {
+    for (;;) {
+        bool hang_up = f->hang_up;
+        int fd = accept(f->listen_fd, NULL, NULL);
+        if (fd < 0) {
+            break;
+        }
+        f->connections++;
         serve(f, fd);
         close(fd);
+        if (!hang_up) {
+            break;
+        }
     }
     return NULL;
 }
@@ -163,6 +190,32 @@ static void test_transact_tcp(void **state)
     assert_int_equal(f.echo_replies, 2);
 }
 
+/* The server hung up on the idle client, after an echo request it never
+ * saw answered: the next call goes over a new connection, and works. */
+static void test_idle_hang_up(void **state)
+{
+    (void) state;
+    struct fake f = { .hang_up = true };
+    char remote[64], *err = NULL;
+    struct ovsdb *db;
+
+    f.listen_fd = listen_loopback(&f.port);
+    assert_int_equal(pthread_create(&f.thread, NULL, fake_main, &f), 0);
+    snprintf(remote, sizeof remote, "tcp:127.0.0.1:%d", f.port);
+    assert_int_equal(ovsdb_new_db(remote, "OVN_Northbound", &db), 0);
+    assert_int_equal(ovsdb_transact(db, json_pack("[{s:s}]", "op", "x"),
+                                    NULL, &err),
+                     0);
+    usleep(100 * 1000); /* the hang-up arrives */
+    assert_int_equal(ovsdb_transact(db, json_pack("[{s:s}]", "op", "x"),
+                                    NULL, &err),
+                     0);
+    ovsdb_free(db);
+    pthread_join(f.thread, NULL);
+    close(f.listen_fd);
+    assert_int_equal(f.connections, 2);
+}
+
 static void test_refused(void **state)
 {
     (void) state;
@@ -185,6 +238,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_remotes),
         cmocka_unit_test(test_transact_tcp),
+        cmocka_unit_test(test_idle_hang_up),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests_name("ovsdb", tests, NULL, NULL);
