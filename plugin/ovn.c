@@ -218,6 +218,7 @@ static int nb_leave(struct ovsgw *g, const struct network *n,
                     const char *chassis, char **ret_err)
 {
     _cleanup_free_ char *ls = ovnnb_switch_name(n->opts.ovn_name);
+    _cleanup_free_ char *lr = ovnnb_router_name(n->opts.ovn_name);
     _cleanup_free_ char *key = ovnnb_host_key(chassis);
     int r = -EAGAIN;
 
@@ -245,7 +246,7 @@ static int nb_leave(struct ovsgw *g, const struct network *n,
                            ovnnb_leave_ops(row_uuid(row),
                                            json_object_get(row,
                                                            "external_ids"),
-                                           chassis, last, ls),
+                                           chassis, last, lr),
                            NULL, ret_err);
         if (r == 0) {
             log_info("logical network %s: host %s left%s",

@@ -13,6 +13,11 @@ char *ovnnb_switch_name(const char *name)
     return xasprintf("ovsgw-%s", name);
 }
 
+char *ovnnb_router_name(const char *name)
+{
+    return xasprintf("ovsgw-%s-lr", name);
+}
+
 char *ovnnb_lrp_name(const char *name)
 {
     return xasprintf("ovsgw-%s-lrp", name);
@@ -161,6 +166,7 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
 {
     const char *name = n->opts.ovn_name;
     _cleanup_free_ char *ls = ovnnb_switch_name(name);
+    _cleanup_free_ char *lr = ovnnb_router_name(name);
     _cleanup_free_ char *lrp = ovnnb_lrp_name(name);
     _cleanup_free_ char *rtr = ovnnb_rtr_port_name(name);
     _cleanup_free_ char *key = ovnnb_host_key(chassis);
@@ -194,7 +200,7 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
         set_of(gateways(n)), "uuid-name", "lrp"));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:o,s:o}}", "op", "insert", "table",
-        "Logical_Router", "row", "name", ls, "ports",
+        "Logical_Router", "row", "name", lr, "ports",
         ovsdb_set1(ovsdb_named("lrp")), "external_ids",
         ovsdb_map(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
     json_array_append_new(ops, json_pack(
@@ -316,8 +322,9 @@ static json_t *strings_of(const json_t *col)
     return json_array();
 }
 
-/* Which of 'e''s addresses the "MAC IP..." text 'addresses' holds: a
- * description, or NULL. */
+/* Which of 'e''s addresses the "MAC IP..." text 'addresses' holds, the
+ * IP addresses before the MAC (a MAC derived from an address repeats
+ * it): a description in 'buf', or NULL. */
 static const char *shared_address(const char *addresses,
                                   const struct endpoint *e, char *buf,
                                   size_t size)
@@ -327,13 +334,10 @@ static const char *shared_address(const char *addresses,
     uint8_t mac[MAC_LEN];
     uint32_t ip;
     struct in6_addr ip6;
+    bool same_mac = false;
 
     for (char *t = strtok_r(copy, " ", &save); t;
          t = strtok_r(NULL, " ", &save)) {
-        if (addr_mac_parse(t, mac) && !memcmp(mac, e->fe.mac, MAC_LEN)) {
-            snprintf(buf, size, "MAC %s", t);
-            return buf;
-        }
         if (addr_ip4_parse(t, &ip) && ip == e->fe.ip) {
             snprintf(buf, size, "address %s", t);
             return buf;
@@ -343,6 +347,13 @@ static const char *shared_address(const char *addresses,
             snprintf(buf, size, "IPv6 address %s", t);
             return buf;
         }
+        same_mac |= addr_mac_parse(t, mac) && !memcmp(mac, e->fe.mac,
+                                                      MAC_LEN);
+    }
+    if (same_mac) {
+        char m[MAC_STRLEN];
+        snprintf(buf, size, "MAC %s", addr_mac_format(e->fe.mac, m));
+        return buf;
     }
     return NULL;
 }

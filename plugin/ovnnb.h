@@ -9,7 +9,7 @@
  *                   The last host to leave deletes the switch and router.
  *   ACL             the TCP policy, on the switch, from-lport: only a new
  *                   connection's SYN (SYN set, ACK clear) is judged.
- *   Logical_Router  "ovsgw-NAME", one port "ovsgw-NAME-lrp" whose MAC is
+ *   Logical_Router  "ovsgw-NAME-lr", one port "ovsgw-NAME-lrp" whose MAC is
  *                   the gateway MAC and whose networks are every subnet's
  *                   gateway: OVN answers the gateways' ARP, ND and ping.
  *   Logical_Switch_Port
@@ -38,7 +38,8 @@
 #define OVNNB_PRIO_DEFAULT 1000
 
 /* The names of the rows of the logical network 'name'.  Malloc'd. */
-char *ovnnb_switch_name(const char *name);  /* also the router's */
+char *ovnnb_switch_name(const char *name);
+char *ovnnb_router_name(const char *name);
 char *ovnnb_lrp_name(const char *name);
 char *ovnnb_rtr_port_name(const char *name);
 char *ovnnb_endpoint_port_name(const char *endpoint_id);

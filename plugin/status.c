@@ -92,9 +92,9 @@ char *status_format(const json_t *status)
                     str(n, "network"));
         if (ovn) {
             strbuf_addf(&sb, "  mode      ovn: logical network %s (switch "
-                        "and router ovsgw-%s), chassis %s\n",
+                        "ovsgw-%s, router ovsgw-%s-lr), chassis %s\n",
                         str(n, "ovn_name"), str(n, "ovn_name"),
-                        str(n, "chassis"));
+                        str(n, "ovn_name"), str(n, "chassis"));
         }
         strbuf_addf(&sb, "  bridge    %s (%s, %s)\n", str(n, "bridge"),
                     str(n, "datapath"),

@@ -182,6 +182,156 @@ test_ovsgw_1_seed() {
     check "no veth or port of ovsgw's on either host" no_endpoints
 }
 
+# net1 N NAME OVN SUBNET GW RANGE [ARGS...]: one subnet on host N.
+net1() {
+    local n=$1 name=$2 ovn=$3 sn=$4 gw=$5 r=$6
+    shift 6
+    hdk "$n" network create -d "$(driver_of "$n")" --subnet "$sn" \
+        --gateway "$gw" --ip-range "$r" -o ovsgw.mode=ovn \
+        -o "ovsgw.ovn.name=$ovn" "$@" "$name" >/dev/null
+}
+# run_fails_with N TEXT DOCKER-RUN-ARGS...: docker run fails on host N and
+# says TEXT.
+run_fails_with() {
+    local n=$1 text=$2 out
+    shift 2
+    if out=$(hdk "$n" run -d "$@" 2>&1); then
+        echo "docker run worked: $out"
+        return 1
+    fi
+    grep -qF -- "$text" <<<"$out" || {
+        echo "got: $out"
+        return 1
+    }
+}
+create_fails_with() {
+    local n=$1 text=$2 out
+    shift 2
+    if out=$(hdk "$n" network create -d "$(driver_of "$n")" "$@" 2>&1); then
+        echo "docker network create worked: $out"
+        return 1
+    fi
+    grep -qF -- "$text" <<<"$out" || {
+        echo "got: $out"
+        return 1
+    }
+}
+# (on a host) ovsgw status.
+_status() { "$OVSGW_BIN" status --socket "$OVSGW_SOCK"; }
+lsp_count() { ovn_nbctl --bare --columns=name list Logical_Switch_Port | grep -c . || true; }
+# (on a host) the number of ovsgw's veths.
+_og_links() { tns ip -o link show | grep -c ': og' || true; }
+og_links() { on_host "$1" _og_links; }
+# trace_gw_arp LSP MAC IP GW NET GWMAC: ovn-trace of an ARP request from
+# the port (MAC, IP) for GW, in the logical network NET: answered with
+# GWMAC, back out of the port.
+trace_gw_arp() {
+    local out
+    out=$(ovn_trace --minimal "ovsgw-$5" "inport == \"$1\" && eth.src == $2 &&
+        eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && arp.sha == $2 &&
+        arp.spa == $3 && arp.tha == 00:00:00:00:00:00 && arp.tpa == $4") ||
+        return 1
+    if grep -q 'arp.op = 2' <<<"$out" && grep -qF "output(\"$1\")" <<<"$out" &&
+        grep -q "arp.sha = $6" <<<"$out"; then
+        return 0
+    fi
+    echo "$out"
+    return 1
+}
+
+test_ovsgw_2_apart() {
+    check "hosts 1 and 2 up" dhosts_up
+    check "logical network 'blue' on host 1" \
+        net1 1 blue blue 10.30.1.0/24 10.30.1.1 10.30.1.0/26
+    check "... and on host 2" net1 2 blue blue 10.30.1.0/24 10.30.1.1 10.30.1.64/26
+    check "logical network 'green' on host 2 only" \
+        net1 2 green green 10.31.1.0/24 10.31.1.1 10.31.1.64/26
+    check "b1 on host 1 in blue" octr 1 b1 blue 10.30.1.10
+    check "b2 on host 2 in blue" octr 2 b2 blue 10.30.1.70
+    check "g2 on host 2 in green" octr 2 g2 green 10.31.1.70
+    check "host 3, without Docker: a fake port in blue's switch" \
+        ovn_fake_port 3 f3 ovsgw-blue 0a:00:00:00:30:c8 10.30.1.200/24 10.30.1.1
+    check "b1 (host 1) pings f3 (host 3)" h 1 ping_ok b1 10.30.1.200
+    check "f3 pings b2 (host 2)" fake_ping_ok 3 f3 10.30.1.70
+    check "f3 pings its gateway 10.30.1.1" fake_ping_ok 3 f3 10.30.1.1
+
+    # Isolation: green and blue are different switches and routers.
+    check "g2 pings its gateway 10.31.1.1 (control)" h 2 ping_ok g2 10.31.1.1
+    check "g2 cannot reach b2 (same host, other network)" h 2 ping_fails g2 10.30.1.70
+    check "g2 cannot reach b1 (other host)" h 2 ping_fails g2 10.30.1.10
+    check "b1 cannot reach g2" h 1 ping_fails b1 10.31.1.70
+    check "b1 cannot reach green's gateway 10.31.1.1" h 1 ping_fails b1 10.31.1.1
+
+    # Anti-spoofing: port_security holds b1 to its MAC and address.
+    hdk 1 exec b1 ip addr add 10.30.1.77/24 dev eth0
+    check "b1 pings b2 from its own address (control)" \
+        eval "hdk 1 exec b1 ping -c1 -W2 -I 10.30.1.10 10.30.1.70 >/dev/null"
+    check "from 10.30.1.77, not b1's, nothing gets through" \
+        eval "! hdk 1 exec b1 ping -c2 -W1 -I 10.30.1.77 10.30.1.70 >/dev/null"
+    hdk 1 exec b1 ip addr del 10.30.1.77/24 dev eth0
+    hdk 1 exec b1 ip link set eth0 address 02:42:0a:1e:01:4d
+    check "with another MAC, b1 reaches nobody" h 1 ping_fails b1 10.30.1.70
+    hdk 1 exec b1 ip link set eth0 address 02:42:0a:1e:01:0a
+    hdk 1 exec b1 ip neigh flush all >/dev/null 2>&1
+    check "with its own MAC back, b1 reaches b2 again (control)" h 1 ping_ok b1 10.30.1.70
+
+    # Each host allocates by itself: an address in use elsewhere is
+    # refused, naming where it is.
+    local lsps links
+    lsps=$(lsp_count)
+    links=$(og_links 2)
+    check "host 2 refuses b1's address 10.30.1.10, naming host 1's chassis" \
+        run_fails_with 2 "address 10.30.1.10 is already used by endpoint" \
+        --name dup --net blue --ip 10.30.1.10 "$OVN_IMAGE" sleep 60
+    check "... the Err names the chassis host1" \
+        run_fails_with 2 "(chassis host1)" --name dup2 --net blue --ip 10.30.1.10 \
+        "$OVN_IMAGE" sleep 60
+    check "... and the fake port's 10.30.1.200 (no ovsgw host) too" \
+        run_fails_with 2 "address 10.30.1.200 is already used by port f3" \
+        --name dup3 --net blue --ip 10.30.1.200 "$OVN_IMAGE" sleep 60
+    check "nothing half-made: no new logical port" test "$(lsp_count)" = "$lsps"
+    check "... and no new veth on host 2" test "$(og_links 2)" = "$links"
+    check "a free address works (control)" octr 2 b3 blue 10.30.1.11
+    check "... and b1 reaches it" h 1 ping_ok b1 10.30.1.11
+
+    local eid1 mac1
+    eid1=$(ctr_lsp 1 b1 blue) && mac1=$(hdk 1 inspect -f \
+        '{{(index .NetworkSettings.Networks "blue").MacAddress}}' b1)
+    check "ovn-trace: b1's ARP for its gateway is answered by the router" \
+        trace_gw_arp "$eid1" "$mac1" 10.30.1.10 10.30.1.1 blue \
+        "$(ovn_nbctl --bare get Logical_Router_Port ovsgw-blue-lrp mac | tr -d '"')"
+
+    # Same options on every host, or a clear refusal.
+    check "a host that disagrees on the gateway is refused" \
+        create_fails_with 1 "logical network green exists with" \
+        --subnet 10.31.1.0/24 --gateway 10.31.1.254 -o ovsgw.mode=ovn \
+        -o ovsgw.ovn.name=green green
+    check "one network per logical network on a host" \
+        create_fails_with 2 "is already the logical network blue" \
+        --subnet 10.33.1.0/24 -o ovsgw.mode=ovn -o ovsgw.ovn.name=blue blue2
+    check "OVN mode without a name is refused" \
+        create_fails_with 1 "ovsgw.mode=ovn needs ovsgw.ovn.name" \
+        --subnet 10.32.1.0/24 -o ovsgw.mode=ovn noname
+    check "-p on an OVN network is refused with a reason" \
+        run_fails_with 1 "is in OVN mode: it publishes no ports" \
+        --name pub --net blue -p 8080:80 "$OVN_IMAGE" sleep 60
+
+    check "status on host 1 shows the mode and logical network" \
+        eval "on_host 1 _status | grep -q 'mode      ovn: logical network blue'"
+    check "... and b1's chassis, installed" \
+        eval "on_host 1 _status | grep -q 'chassis host1, installed by ovn-controller'"
+
+    check "remove the fake port" ovn_fake_del 3 f3
+    check "remove the containers" \
+        eval "hdk 1 rm -f b1 pub dup >/dev/null; hdk 2 rm -f b2 b3 g2 dup dup2 dup3 >/dev/null; true"
+    check "remove the networks" \
+        eval "hdk 1 network rm blue && hdk 2 network rm blue green"
+    check "no logical switch, router or port left" \
+        eval "[ \$(nb_rows Logical_Switch) = 0 ] && [ \$(nb_rows Logical_Router) = 0 ] &&
+              [ \$(lsp_count) = 0 ]"
+    check "no veth or port of ovsgw's on either host" no_endpoints
+}
+
 # Last: neither daemon logged a sanitizer report (make test SANITIZE=1)
 # or died.
 test_ovsgw_9_logs() {

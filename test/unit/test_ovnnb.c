@@ -148,6 +148,11 @@ static void test_create(void **state)
     expect_json(lrp, "{\"name\":\"ovsgw-blue-lrp\",\"mac\":"
                      "\"06:00:00:00:00:01\",\"networks\":[\"set\","
                      "[\"10.20.1.1/24\",\"10.20.2.1/24\"]]}");
+    /* The router: its own name (ovn-trace finds datapaths by name). */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(
+                            find_op(ops, "insert", "Logical_Router", 0),
+                            "row"), "name")),
+                        "ovsgw-blue-lr");
     const json_t *rtr = json_object_get(
         find_op(ops, "insert", "Logical_Switch_Port", 0), "row");
     expect_json(rtr, "{\"name\":\"ovsgw-blue-rtr\",\"type\":\"router\","
@@ -187,7 +192,7 @@ static void test_join_leave(void **state)
 
     /* Not the last host: only its key goes, if nobody changed the keys. */
     ops = ovnnb_leave_ops("11111111-2222-3333-4444-555555555555", ext_seen,
-                          "h2", false, "ovsgw-blue");
+                          "h2", false, "ovsgw-blue-lr");
     assert_int_equal(json_array_size(ops), 2);
     expect_json(json_object_get(json_array_get(ops, 0), "rows"),
                 "[{\"external_ids\":[\"map\",[[\"ovsgw-host-h1\",\"x\"]]]}]");
@@ -197,12 +202,12 @@ static void test_join_leave(void **state)
     json_decref(ops);
     /* The last: the switch and the router go. */
     ops = ovnnb_leave_ops("11111111-2222-3333-4444-555555555555", ext_seen,
-                          "h1", true, "ovsgw-blue");
+                          "h1", true, "ovsgw-blue-lr");
     assert_int_equal(json_array_size(ops), 3);
     find_op(ops, "delete", "Logical_Switch", 0);
     expect_json(json_object_get(find_op(ops, "delete", "Logical_Router", 0),
                                 "where"),
-                "[[\"name\",\"==\",\"ovsgw-blue\"]]");
+                "[[\"name\",\"==\",\"ovsgw-blue-lr\"]]");
     json_decref(ops);
     json_decref(ext_seen);
     json_decref(n->generic);
