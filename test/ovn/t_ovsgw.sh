@@ -49,10 +49,12 @@ onet() {
         --subnet 10.20.2.0/24 --gateway 10.20.2.1 --ip-range "$r2" \
         -o ovsgw.mode=ovn -o "ovsgw.ovn.name=$ovn" "$@" "$name" >/dev/null
 }
-# octr N NAME NET IP: a container on host N.
+# octr N NAME NET IP [DOCKER RUN OPTIONS...]: a container on host N.
 octr() {
-    hdk "$1" run -d --name "$2" --net "$3" --ip "$4" --cap-add NET_ADMIN \
-        "$OVN_IMAGE" sleep 3600 >/dev/null
+    local n=$1 name=$2 net=$3 ip=$4
+    shift 4
+    hdk "$n" run -d --name "$name" --net "$net" --ip "$ip" --cap-add NET_ADMIN \
+        "$@" "$OVN_IMAGE" sleep 3600 >/dev/null
 }
 # on a host: ping_ok, http_* ... with that host's Docker.
 h() {
@@ -329,6 +331,162 @@ test_ovsgw_2_apart() {
     check "no logical switch, router or port left" \
         eval "[ \$(nb_rows Logical_Switch) = 0 ] && [ \$(nb_rows Logical_Router) = 0 ] &&
               [ \$(lsp_count) = 0 ]"
+    check "no veth or port of ovsgw's on either host" no_endpoints
+}
+
+# dual N: on host N, the dual-stack logical network 'six': 10.40.1.0/24 +
+# fd00:40:1::/64 and 10.40.2.0/24 + fd00:40:2::/64, addresses from the
+# host's quarter of each IPv4 subnet (IPv6 ones are given).
+dual() {
+    local n=$1 q=$(($1 * 64))
+    shift
+    hdk "$n" network create -d "$(driver_of "$n")" --ipv6 \
+        --subnet 10.40.1.0/24 --gateway 10.40.1.1 --ip-range "10.40.1.$q/26" \
+        --subnet 10.40.2.0/24 --gateway 10.40.2.1 --ip-range "10.40.2.$q/26" \
+        --subnet fd00:40:1::/64 --gateway fd00:40:1::1 \
+        --subnet fd00:40:2::/64 --gateway fd00:40:2::1 \
+        -o ovsgw.mode=ovn -o ovsgw.ovn.name=six "$@" six >/dev/null
+}
+# (on a host) IPv6 helpers, as in the integration tests.
+_ping6_ok() {
+    local _
+    for _ in 1 2 3; do
+        dk exec "$1" ping -6 -c1 -W2 "$2" >/dev/null 2>&1 && return 0
+    done
+    echo "no answer from $2 to $1"
+    return 1
+}
+_addr6_ready() {
+    local out
+    out=$(dk exec "$1" ip -6 addr show dev eth0) || return 1
+    if grep -q "inet6 $2/" <<<"$out" && ! grep -Eq 'tentative|dadfailed' <<<"$out"; then
+        return 0
+    fi
+    echo "$out"
+    return 1
+}
+# xtcp N1 CLIENT N2 SERVER IP PORT: 1 MB from SERVER (host N2) to CLIENT
+# (host N1) over TCP, content checked.
+xtcp() {
+    local n1=$1 c=$2 n2=$3 srv=$4 ip=$5 port=$6 want got
+    want=$("$OVSGW_TCPCAT" -g 1000000 "$port")
+    hdk "$n2" exec -d "$srv" sh -c "timeout 30 tcpcat -l $port -s 1000000 $port" ||
+        return 1
+    sleep 0.3
+    got=$(hdk "$n1" exec "$c" timeout 20 tcpcat "$ip" "$port" 2>&1 | tail -n1)
+    [ "$got" = "$want" ] || { echo "got '$got', want '$want'"; return 1; }
+}
+xtcp_blocked() {
+    local n1=$1 c=$2 n2=$3 srv=$4 ip=$5 port=$6
+    hdk "$n1" exec "$c" true || return 1
+    hdk "$n2" exec -d "$srv" sh -c "timeout 10 tcpcat -l $port -s 1000 1" ||
+        return 1
+    sleep 0.3
+    ! hdk "$n1" exec "$c" timeout 5 tcpcat "$ip" "$port" >/dev/null 2>&1
+}
+
+test_ovsgw_3_ipv6() {
+    check "hosts 1 and 2 up" dhosts_up
+    check "dual-stack logical network 'six' on host 1, with an IPv6 TCP rule" \
+        dual 1 -o 'ovsgw.tcp.rules=deny fd00:40:2::/64->[fd00:40:1::/64]:9200'
+    check "... and on host 2" \
+        dual 2 -o 'ovsgw.tcp.rules=deny fd00:40:2::/64->[fd00:40:1::/64]:9200'
+    check "the router port has both families' gateways" \
+        eval "ovn_nbctl get Logical_Router_Port ovsgw-six-lrp networks |
+              grep -q 'fd00:40:2::1/64'"
+    check "s1 on host 1 (10.40.1.10, fd00:40:1::10)" \
+        octr 1 s1 six 10.40.1.10 --ip6 fd00:40:1::10
+    check "s2 on host 2 (10.40.2.140, fd00:40:2::140)" \
+        octr 2 s2 six 10.40.2.140 --ip6 fd00:40:2::140
+    check "s1's IPv6 address is ready (DAD done, not tentative)" \
+        h 1 wait_for 10 _addr6_ready s1 fd00:40:1::10
+    check "s1 pings its IPv6 gateway fd00:40:1::1 (answered by OVN)" \
+        h 1 _ping6_ok s1 fd00:40:1::1
+    check "s2 pings its IPv6 gateway fd00:40:2::1" h 2 _ping6_ok s2 fd00:40:2::1
+    check "s1 -> s2 over IPv6, routed across hosts" h 1 _ping6_ok s1 fd00:40:2::140
+    check "s2 -> s1 over IPv6" h 2 _ping6_ok s2 fd00:40:1::10
+    check "1 MB over TCP/IPv6 s2 -> s1, across hosts, content checked" \
+        xtcp 1 s1 2 s2 fd00:40:2::140 9100
+    check "the IPv6 rule: s2 cannot open a connection to s1:9200 over IPv6" \
+        xtcp_blocked 2 s2 1 s1 fd00:40:1::10 9200
+    check "... s1:9201 it can (control)" xtcp 2 s2 1 s1 fd00:40:1::10 9201
+    hdk 1 exec s1 killall tcpcat
+    check "... and s1:9200 over IPv4 too (the rule is IPv6's)" \
+        xtcp 2 s2 1 s1 10.40.1.10 9200
+    check "remove" eval "hdk 1 rm -f s1 >/dev/null && hdk 2 rm -f s2 >/dev/null &&
+        hdk 1 network rm six && hdk 2 network rm six"
+    check "no veth or port of ovsgw's on either host" no_endpoints
+}
+
+# (on a host) the number of networks ovsgw keeps on br-int.
+_br_int_nets() {
+    ovs-vsctl get Bridge br-int external_ids | grep -o 'ovsgw-net-' | wc -l
+}
+nb_stop() { _ovn_central _ovn_stop nb; }
+nb_start() { _ovn_central _ovn_central_up; }
+# A fault leaves traffic alone: IP from container C on host N, now.
+flows_on() { h "$1" ping_ok "$2" "$3"; }
+
+test_ovsgw_4_faults() {
+    check "hosts 1 and 2 up" dhosts_up
+    check "logical network 'ft' on hosts 1 and 2" eval \
+        "net1 1 ft ft 10.50.1.0/24 10.50.1.1 10.50.1.0/26 &&
+         net1 2 ft ft 10.50.1.0/24 10.50.1.1 10.50.1.64/26"
+    check "t1 on host 1, t2 on host 2" eval "octr 1 t1 ft 10.50.1.10 && octr 2 t2 ft 10.50.1.70"
+    check "a fake port on host 3" \
+        ovn_fake_port 3 p3 ovsgw-ft 0a:00:00:00:50:c8 10.50.1.200/24 10.50.1.1
+    check "t1 pings t2 and p3 (control)" eval "flows_on 1 t1 10.50.1.70 && flows_on 1 t1 10.50.1.200"
+
+    # kill -9 of ovsgw on host 1: the traffic does not go through it.
+    check "kill -9 ovsgw on host 1" kill -9 "$(ovsgw_pid 1)"
+    check "t1 still pings t2 and p3" eval "flows_on 1 t1 10.50.1.70 && flows_on 1 t1 10.50.1.200"
+    check "ovsgw on host 1 again: it rebuilds from OVSDB" dhost_up 1
+    check "... t1 is its endpoint, installed" \
+        eval "on_host 1 _status | grep -q 'chassis host1, installed'"
+    check "... a new container there (t3) works, reached from host 2" \
+        eval "octr 1 t3 ft 10.50.1.11 && flows_on 2 t2 10.50.1.11"
+    check "... and goes" hdk 1 rm -f t3
+
+    # kill -9 of ovn-controller on host 2: the others carry on.
+    local lsps links
+    check "kill -9 ovn-controller on host 2" ovn_controller_kill 2
+    check "host 1 and host 3 still talk" fake_ping_ok 3 p3 10.50.1.10
+    check "t2 (host 2) still reaches t1 (flows stay)" flows_on 2 t2 10.50.1.10
+    lsps=$(lsp_count)
+    links=$(og_links 2)
+    check "a container on host 2 now fails: ovn-controller does not install it" \
+        run_fails_with 2 "ovn-controller has not installed port" \
+        --name t4 --net ft --ip 10.50.1.71 "$OVN_IMAGE" sleep 60
+    check "... and leaves no logical port" test "$(lsp_count)" = "$lsps"
+    check "... and no veth" test "$(og_links 2)" = "$links"
+    hdk 2 rm -f t4 >/dev/null 2>&1
+    check "ovn-controller on host 2 again" ovn_controller_start 2
+    check "... then a container there works, reached from host 1" \
+        eval "octr 2 t4 ft 10.50.1.71 && flows_on 1 t1 10.50.1.71"
+
+    # The northbound database goes away.
+    lsps=$(lsp_count)
+    links=$(og_links 1)
+    check "stop the NB ovsdb-server" nb_stop
+    check "t1 still pings t2 and p3" eval "flows_on 1 t1 10.50.1.70 && flows_on 1 t1 10.50.1.200"
+    check "a new OVN network fails, naming the northbound database" \
+        create_fails_with 1 "OVN northbound database" \
+        --subnet 10.51.1.0/24 -o ovsgw.mode=ovn -o ovsgw.ovn.name=nb-down nbdown
+    check "... and leaves no state on br-int" test "$(on_host 1 _br_int_nets)" = 1
+    check "a container fails too, naming it" \
+        run_fails_with 1 "OVN northbound database" \
+        --name t5 --net ft --ip 10.50.1.12 "$OVN_IMAGE" sleep 60
+    check "... and leaves no veth" test "$(og_links 1)" = "$links"
+    hdk 1 rm -f t5 >/dev/null 2>&1
+    check "the NB ovsdb-server back" nb_start
+    check "... no logical port came or went meanwhile" test "$(lsp_count)" = "$lsps"
+    check "... then a container on host 1 works again" \
+        eval "octr 1 t5 ft 10.50.1.12 && flows_on 2 t2 10.50.1.12"
+
+    check "remove" eval "ovn_fake_del 3 p3 && hdk 1 rm -f t1 t5 >/dev/null &&
+        hdk 2 rm -f t2 t4 >/dev/null && hdk 1 network rm ft && hdk 2 network rm ft"
+    check "no logical switch or router left" \
+        eval "[ \$(nb_rows Logical_Switch) = 0 ] && [ \$(nb_rows Logical_Router) = 0 ]"
     check "no veth or port of ovsgw's on either host" no_endpoints
 }
 
