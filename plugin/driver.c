@@ -840,10 +840,6 @@ static unsigned h_program(void *ud, const json_t *req, json_t **ret)
         err = xasprintf("network %.12s is internal: it publishes no ports",
                         n->id);
     }
-    if (!err && rp->n && network_is_ovn(n)) {
-        err = xasprintf("network %.12s is in OVN mode: it publishes no "
-                        "ports (use a local-mode network for -p)", n->id);
-    }
     if (!err && rp->n && !g->iptables) {
         err = xstrdup("ovsgw runs with --iptables false: it publishes no "
                       "ports");

@@ -10,8 +10,8 @@ static const char *const known_keys =
     MTU_KEY;
 
 /* Keys of the local mode only: they name this host's bridge. */
-static const char *const local_keys[] = { "ovsgw.bridge", "ovsgw.datapath",
-                                          "ovsgw.nat" };
+static const char *const local_keys[] = { "ovsgw.bridge",
+                                          "ovsgw.datapath" };
 
 bool options_valid_ifname(const char *name)
 {

@@ -47,7 +47,7 @@ struct options {
  * null: all defaults).  Keys outside the "ovsgw." namespace are ignored,
  * except the MTU key; every "ovsgw." key must be known and well-formed.
  * OVN mode takes ovsgw.ovn.name (required) and none of the keys that name
- * a bridge of this host (ovsgw.bridge, ovsgw.datapath, ovsgw.nat).
+ * a bridge of this host (ovsgw.bridge, ovsgw.datapath).
  * Returns NULL and fills 'ret', or returns a malloc'd message naming the
  * key and the bad value ('ret' untouched). */
 char *options_parse(const json_t *generic, struct options *ret);

@@ -11,6 +11,7 @@
 #include "state.h"
 #include "teardown.h"
 #include "timeval.h"
+#include "uplink.h"
 #include "util.h"
 #include "vswitch.h"
 
@@ -218,7 +219,6 @@ static int nb_leave(struct ovsgw *g, const struct network *n,
                     const char *chassis, char **ret_err)
 {
     _cleanup_free_ char *ls = ovnnb_switch_name(n->opts.ovn_name);
-    _cleanup_free_ char *lr = ovnnb_router_name(n->opts.ovn_name);
     _cleanup_free_ char *key = ovnnb_host_key(chassis);
     int r = -EAGAIN;
 
@@ -246,7 +246,8 @@ static int nb_leave(struct ovsgw *g, const struct network *n,
                            ovnnb_leave_ops(row_uuid(row),
                                            json_object_get(row,
                                                            "external_ids"),
-                                           chassis, last, lr),
+                                           chassis, last,
+                                           n->opts.ovn_name),
                            NULL, ret_err);
         if (r == 0) {
             log_info("logical network %s: host %s left%s",
@@ -309,9 +310,22 @@ int ovn_network_join(struct ovsgw *g, struct network *n, char **ret_err)
                             err);
         goto out;
     }
+    if (!n->internal && (r = uplink_ovn_attach(g, n, ret_err)) < 0) {
+        goto undo_nb;
+    }
     state = state_network_encode(n, g->name);
     if ((r = vswitch_bridge_set_key(g->db, n->bridge, key, state,
                                     ret_err)) < 0) {
+        _cleanup_free_ char *e2 = NULL;
+        if (n->uplink_if[0] && uplink_ovn_detach(g, n, &e2) < 0) {
+            log_error("network %.12s: rollback: %s", n->id, e2);
+        }
+        goto undo_nb;
+    }
+    goto out;
+
+undo_nb:
+    {
         _cleanup_free_ char *e2 = NULL;
         if (nb_leave(g, n, h.chassis, &e2) < 0) {
             log_error("network %.12s: rollback in OVN: %s", n->id, e2);
@@ -335,6 +349,10 @@ int ovn_network_leave(struct ovsgw *g, struct network *n, char **ret_err)
     if ((r = nb_leave(g, n, h.chassis, &err)) < 0) {
         *ret_err = nb_error("cannot leave the logical network", r, err);
     } else {
+        _cleanup_free_ char *e2 = NULL;
+        if (n->uplink_if[0] && uplink_ovn_detach(g, n, &e2) < 0) {
+            log_warn("network %.12s: %s", n->id, e2);
+        }
         r = vswitch_bridge_del_key(g->db, n->bridge, key, ret_err);
         if (r == -ENOENT) {
             r = 0; /* the bridge went: so did the state */

@@ -24,14 +24,16 @@
 #define OVN_EXT_INSTALLED "ovn-installed"
 
 /* Creates the logical network of 'n' or joins this host to it (one of the
- * same name must agree on gateways, gateway MAC and TCP policy), and
- * keeps the network's state on the integration bridge, which becomes
- * n->bridge. */
+ * same name must agree on gateways, gateway MAC, TCP policy and
+ * --internal), gives it this host's way out unless it is internal
+ * (uplink_ovn_attach), and keeps the network's state on the integration
+ * bridge, which becomes n->bridge. */
 int ovn_network_join(struct ovsgw *g, struct network *n, char **ret_err);
 
 /* Takes this host out of the logical network of 'n' (the last host
- * deletes it) and drops the network's state from the integration
- * bridge.  The endpoints are the caller's to remove first. */
+ * deletes it), removes this host's way out and drops the network's state
+ * from the integration bridge.  The endpoints are the caller's to remove
+ * first. */
 int ovn_network_leave(struct ovsgw *g, struct network *n, char **ret_err);
 
 /* Adds the logical port of 'e' (refused if another host's endpoint has

@@ -1,8 +1,8 @@
 #include "ovnnb.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ovsdb.h"
 #include "policy.h"
@@ -16,6 +16,16 @@ char *ovnnb_switch_name(const char *name)
 char *ovnnb_router_name(const char *name)
 {
     return xasprintf("ovsgw-%s-lr", name);
+}
+
+char *ovnnb_ext_switch_name(const char *name)
+{
+    return xasprintf("ovsgw-%s-ext", name);
+}
+
+char *ovnnb_physnet(const char *name)
+{
+    return xasprintf("ovsgw-%s", name);
 }
 
 char *ovnnb_lrp_name(const char *name)
@@ -57,20 +67,33 @@ static json_t *gateways(const struct network *n)
     return a;
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 char *ovnnb_config(const struct network *n)
 {
     char mac[MAC_STRLEN];
-    json_t *gws = gateways(n), *gw;
+    json_t *gws = gateways(n);
+    size_t n_gws = json_array_size(gws);
+    const char **sorted = xmalloc((n_gws + 1) * sizeof *sorted);
     struct strbuf s = { 0 };
-    size_t i;
     _cleanup_free_ char *policy = policy_format(&n->opts.policy);
 
+    /* Docker gives the subnets in no fixed order: sorted, hosts agree. */
+    for (size_t i = 0; i < n_gws; i++) {
+        sorted[i] = json_string_value(json_array_get(gws, i));
+    }
+    qsort(sorted, n_gws, sizeof *sorted, compare_strings);
     strbuf_addf(&s, "gateway_mac=%s gateways=",
                 addr_mac_format(n->gateway_mac, mac));
-    json_array_foreach(gws, i, gw) {
-        strbuf_addf(&s, "%s%s", i ? "," : "", json_string_value(gw));
+    for (size_t i = 0; i < n_gws; i++) {
+        strbuf_addf(&s, "%s%s", i ? "," : "", sorted[i]);
     }
-    strbuf_addf(&s, " tcp_policy=%s", policy);
+    free(sorted);
+    strbuf_addf(&s, " tcp_policy=%s internal=%s", policy,
+                n->internal ? "yes" : "no");
     json_decref(gws);
     return s.buf;
 }
@@ -162,6 +185,62 @@ static json_t *set_of(json_t *array)
     return json_pack("[s,o]", "set", array);
 }
 
+/* The rows of the way out, added to 'ops': the switch with its localnet
+ * and router ports, the router's port there and its default routes;
+ * appends the router's port and routes to 'lr_ports' and 'routes'. */
+static void way_out_ops(const struct network *n, json_t *ops,
+                        json_t *lr_ports, json_t *routes)
+{
+    const char *name = n->opts.ovn_name;
+    _cleanup_free_ char *ext = ovnnb_ext_switch_name(name);
+    _cleanup_free_ char *lrpx = xasprintf("ovsgw-%s-lrpx", name);
+    _cleanup_free_ char *ln = xasprintf("ovsgw-%s-ln", name);
+    _cleanup_free_ char *xrtr = xasprintf("ovsgw-%s-extrtr", name);
+    _cleanup_free_ char *physnet = ovnnb_physnet(name);
+    uint32_t h = util_hash(name);
+    char mac[MAC_STRLEN];
+    json_t *nets = json_pack("[s]", OVNNB_ROUTER_EXT "/24");
+
+    /* The same MAC on every host: each host's stack learns it. */
+    snprintf(mac, sizeof mac, "0e:6f:%02x:%02x:%02x:%02x", h >> 24,
+             (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+    json_array_append_new(routes, ovsdb_named("rt4"));
+    json_array_append_new(ops, json_pack(
+        "{s:s,s:s,s:{s:s,s:s},s:s}", "op", "insert", "table",
+        "Logical_Router_Static_Route", "row", "ip_prefix", "0.0.0.0/0",
+        "nexthop", OVNNB_HOST_EXT, "uuid-name", "rt4"));
+    if (n->n_subnets6) {
+        json_array_append_new(nets, json_string(OVNNB_ROUTER_EXT6 "/64"));
+        json_array_append_new(routes, ovsdb_named("rt6"));
+        json_array_append_new(ops, json_pack(
+            "{s:s,s:s,s:{s:s,s:s},s:s}", "op", "insert", "table",
+            "Logical_Router_Static_Route", "row", "ip_prefix", "::/0",
+            "nexthop", OVNNB_HOST_EXT6, "uuid-name", "rt6"));
+    }
+    json_array_append_new(lr_ports, ovsdb_named("lrpx"));
+    json_array_append_new(ops, json_pack(
+        "{s:s,s:s,s:{s:s,s:s,s:o},s:s}", "op", "insert", "table",
+        "Logical_Router_Port", "row", "name", lrpx, "mac", mac, "networks",
+        set_of(nets), "uuid-name", "lrpx"));
+    json_array_append_new(ops, json_pack(
+        "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
+        "Logical_Switch_Port", "row", "name", xrtr, "type", "router",
+        "addresses", ovsdb_set1(json_string("router")), "options",
+        ovsdb_map(json_pack("{s:s}", "router-port", lrpx)), "uuid-name",
+        "xrtr"));
+    json_array_append_new(ops, json_pack(
+        "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
+        "Logical_Switch_Port", "row", "name", ln, "type", "localnet",
+        "addresses", ovsdb_set1(json_string("unknown")), "options",
+        ovsdb_map(json_pack("{s:s}", "network_name", physnet)), "uuid-name",
+        "ln"));
+    json_array_append_new(ops, json_pack(
+        "{s:s,s:s,s:{s:s,s:[s,[o,o]],s:o}}", "op", "insert", "table",
+        "Logical_Switch", "row", "name", ext, "ports", "set",
+        ovsdb_named("xrtr"), ovsdb_named("ln"), "external_ids",
+        ovsdb_map(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
+}
+
 json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
 {
     const char *name = n->opts.ovn_name;
@@ -193,15 +272,20 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
                                              a, "uuid-name", ref));
         json_array_append_new(acl_refs, ovsdb_named(ref));
     }
+    json_t *lr_ports = json_pack("[o]", ovsdb_named("lrp"));
+    json_t *routes = json_array();
+    if (!n->internal) {
+        way_out_ops(n, ops, lr_ports, routes);
+    }
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:s,s:o},s:s}", "op", "insert", "table",
         "Logical_Router_Port", "row", "name", lrp, "mac",
         addr_mac_format(n->gateway_mac, mac), "networks",
         set_of(gateways(n)), "uuid-name", "lrp"));
     json_array_append_new(ops, json_pack(
-        "{s:s,s:s,s:{s:s,s:o,s:o}}", "op", "insert", "table",
-        "Logical_Router", "row", "name", lr, "ports",
-        ovsdb_set1(ovsdb_named("lrp")), "external_ids",
+        "{s:s,s:s,s:{s:s,s:o,s:o,s:o}}", "op", "insert", "table",
+        "Logical_Router", "row", "name", lr, "ports", set_of(lr_ports),
+        "static_routes", set_of(routes), "external_ids",
         ovsdb_map(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
@@ -236,8 +320,10 @@ json_t *ovnnb_join_ops(const char *ls_uuid, const struct network *n,
 }
 
 json_t *ovnnb_leave_ops(const char *ls_uuid, const json_t *ext_seen,
-                        const char *chassis, bool last, const char *router)
+                        const char *chassis, bool last, const char *name)
 {
+    _cleanup_free_ char *router = ovnnb_router_name(name);
+    _cleanup_free_ char *ext = ovnnb_ext_switch_name(name);
     _cleanup_free_ char *key = ovnnb_host_key(chassis);
     /* Only if no host joined or left meanwhile. */
     json_t *ops = json_pack(
@@ -253,6 +339,9 @@ json_t *ovnnb_leave_ops(const char *ls_uuid, const json_t *ext_seen,
         json_array_append_new(ops, json_pack(
             "{s:s,s:s,s:o}", "op", "delete", "table", "Logical_Router",
             "where", where_name(router)));
+        json_array_append_new(ops, json_pack(
+            "{s:s,s:s,s:o}", "op", "delete", "table", "Logical_Switch",
+            "where", where_name(ext)));
     } else {
         json_array_append_new(ops, json_pack(
             "{s:s,s:s,s:o,s:[[s,s,o]]}", "op", "mutate", "table",

@@ -12,6 +12,16 @@
  *   Logical_Router  "ovsgw-NAME-lr", one port "ovsgw-NAME-lrp" whose MAC is
  *                   the gateway MAC and whose networks are every subnet's
  *                   gateway: OVN answers the gateways' ARP, ND and ping.
+ *   The way out (not for --internal): the router's second port
+ *                   "ovsgw-NAME-lrpx" (OVNNB_ROUTER_EXT, MAC 0e:6f:...) on a
+ *                   switch "ovsgw-NAME-ext" whose localnet port
+ *                   "ovsgw-NAME-ln" is, on every host, that host's own
+ *                   bridge of the network (ovn-bridge-mappings
+ *                   "ovsgw-NAME:ovsgwu..."), whose host end has
+ *                   OVNNB_HOST_EXT; default routes via it.  Each host
+ *                   routes, masquerades and publishes ports in its own
+ *                   stack, as in local mode: the router is distributed, so
+ *                   a container's traffic leaves through its own host.
  *   Logical_Switch_Port
  *                   "ovsgw-NAME-rtr" (type router) joins the two; each
  *                   endpoint is "ovsgw-<EndpointID>" with addresses and
@@ -32,6 +42,13 @@
 #define OVNNB_EXT_HOST "ovsgw-host"
 #define OVNNB_EXT_HOSTNAME "ovsgw-hostname"
 
+/* The router's address on the way out, and the host end's (the local
+ * uplinks' transit addresses, uplink.h). */
+#define OVNNB_ROUTER_EXT "169.254.100.2"
+#define OVNNB_ROUTER_EXT6 "fd6f:7673:6777::2"
+#define OVNNB_HOST_EXT "169.254.100.1"
+#define OVNNB_HOST_EXT6 "fd6f:7673:6777::1"
+
 /* ACL priorities: rule i (first match wins) has OVNNB_PRIO_RULE - i, the
  * default deny OVNNB_PRIO_DEFAULT. */
 #define OVNNB_PRIO_RULE 2000
@@ -43,6 +60,9 @@ char *ovnnb_router_name(const char *name);
 char *ovnnb_lrp_name(const char *name);
 char *ovnnb_rtr_port_name(const char *name);
 char *ovnnb_endpoint_port_name(const char *endpoint_id);
+char *ovnnb_ext_switch_name(const char *name);
+/* The localnet's network name: what ovn-bridge-mappings maps. */
+char *ovnnb_physnet(const char *name);
 /* The switch's external_ids key of host 'chassis'. */
 char *ovnnb_host_key(const char *chassis);
 
@@ -60,11 +80,12 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis);
 
 /* Adds / removes host 'chassis' in the switch 'ls_uuid' (which has the
  * external_ids 'ext_seen': the transaction fails if they changed).  With
- * 'last', removes the switch and the router 'router' instead. */
+ * 'last', removes the logical network 'name' instead: its switches and
+ * router. */
 json_t *ovnnb_join_ops(const char *ls_uuid, const struct network *n,
                        const char *chassis);
 json_t *ovnnb_leave_ops(const char *ls_uuid, const json_t *ext_seen,
-                        const char *chassis, bool last, const char *router);
+                        const char *chassis, bool last, const char *name);
 
 /* The endpoint's "MAC IPv4 [IPv6]". */
 char *ovnnb_endpoint_address(const struct endpoint *e);

@@ -381,8 +381,8 @@ int ovsdb_transact(struct ovsdb *db, json_t *ops, json_t **ret_results,
     json_array_foreach(result, i, res) {
         const json_t *e = json_object_get(res, "error");
         if (json_is_string(e)) {
-            /* Only a "wait" operation times out with timeout 0: the rows
-             * changed meanwhile. */
+            /* Only a "wait" operation times out: the rows it waits on
+             * were not, or did not become, as asked. */
             int err = strcmp(json_string_value(e), "timed out") ? -EPROTO
                                                                  : -EAGAIN;
             if (ret_err) {

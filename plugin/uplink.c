@@ -9,12 +9,18 @@
 #include "link.h"
 #include "log.h"
 #include "nfrules.h"
+#include "ovnnb.h"
+#include "state.h"
 #include "util.h"
 #include "vswitch.h"
 
 const struct in6_addr uplink_transit6 = { { { 0xfd, 0x6f, 0x76, 0x73, 0x67,
                                               0x77, 0, 0, 0, 0, 0, 0, 0, 0,
                                               0, 1 } } };
+
+const struct in6_addr uplink_ovn_router6 = { { { 0xfd, 0x6f, 0x76, 0x73,
+                                                 0x67, 0x77, 0, 0, 0, 0, 0,
+                                                 0, 0, 0, 0, 2 } } };
 
 /* How long the host end may take to appear after ovs-vswitchd numbered
  * the port. */
@@ -58,16 +64,21 @@ static int host_end(const char *name)
 /* Route 'i' of 'n': its IPv4 subnets first, then its IPv6 ones. */
 static int route_op(const struct network *n, size_t i, bool add)
 {
+    /* Local mode: via the subnet's gateway, which the flows answer on the
+     * uplink; OVN mode: via the logical router's address outside. */
+    bool ovn = network_is_ovn(n);
     if (i < n->n_subnets) {
         const struct flows_subnet *s = &n->subnets[i];
-        uint32_t dst = htonl(s->net), gw = htonl(s->gateway);
+        uint32_t dst = htonl(s->net);
+        uint32_t gw = htonl(ovn ? UPLINK_OVN_ROUTER : s->gateway);
         uint32_t src = htonl(UPLINK_TRANSIT);
         return add ? link_route_add(AF_INET, &dst, s->plen, &gw,
                                     n->uplink_if, &src)
                    : link_route_del(AF_INET, &dst, s->plen, n->uplink_if);
     }
     const struct flows_subnet6 *s = &n->subnets6[i - n->n_subnets];
-    return add ? link_route_add(AF_INET6, &s->net, s->plen, &s->gateway,
+    return add ? link_route_add(AF_INET6, &s->net, s->plen,
+                                ovn ? &uplink_ovn_router6 : &s->gateway,
                                 n->uplink_if, &uplink_transit6)
                : link_route_del(AF_INET6, &s->net, s->plen, n->uplink_if);
 }
@@ -184,6 +195,109 @@ undo:
     return r;
 }
 
+/* The OVN network's bridge and host end: one name. */
+static void ovn_uplink_name(const struct network *n, char ret[IFNAMSIZ])
+{
+    _cleanup_free_ char *key = xasprintf("ovn:%s", n->opts.ovn_name);
+
+    snprintf(ret, IFNAMSIZ, NFRULES_UPLINK_PREFIX "%08x", util_hash(key));
+}
+
+/* ovn-bridge-mappings: the localnet of 'n' is 'bridge' here, or nothing
+ * (NULL). */
+static int map_bridge(struct ovsgw *g, const struct network *n,
+                      const char *bridge, char **ret_err)
+{
+    _cleanup_free_ char *physnet = ovnnb_physnet(n->opts.ovn_name);
+    _cleanup_free_ char *item = bridge ? xasprintf("%s:%s", physnet, bridge)
+                                       : NULL;
+
+    return vswitch_system_list_set(g->db, "ovn-bridge-mappings", physnet,
+                                   item, ret_err);
+}
+
+int uplink_ovn_attach(struct ovsgw *g, struct network *n, char **ret_err)
+{
+    _cleanup_free_ char *key = xasprintf("ovn:%s", n->opts.ovn_name);
+    char name[IFNAMSIZ], mac[MAC_STRLEN];
+    uint8_t m[MAC_LEN];
+    json_t *row = NULL;
+    size_t routed = 0;
+    int r;
+
+    ovn_uplink_name(n, name);
+    uplink_mac(name, m);
+    if ((r = vswitch_bridge_get(g->db, name, &row, ret_err)) < 0) {
+        return r;
+    }
+    json_decref(row);
+    /* Standalone: with no controller, OVS switches between the host end
+     * and the patch port ovn-controller adds. */
+    if (r == 0
+        && ((r = vswitch_bridge_create_as(
+                 g->db, name, n->netdev ? "netdev" : "system", "standalone",
+                 addr_mac_format(m, mac),
+                 json_pack("{s:s}", STATE_EXT_OWNED, "true"),
+                 json_pack("{s:s}", UPLINK_KEY, key), ret_err)) < 0
+            || (r = vswitch_bridge_wait(g->db, name, ret_err)) < 0)) {
+        goto undo;
+    }
+    if ((r = map_bridge(g, n, name, ret_err)) < 0) {
+        goto undo;
+    }
+    if ((r = host_end(name)) < 0) {
+        *ret_err = xasprintf("uplink %s: cannot ready its host end: %s",
+                             name, strerror(-r));
+        goto undo;
+    }
+    strcpy(n->uplink_if, name);
+    for (routed = 0; routed < n_routes(n); routed++) {
+        if ((r = route_op(n, routed, true)) < 0) {
+            _cleanup_free_ char *net = route_text(n, routed);
+            *ret_err = xasprintf("cannot route %s through %s: %s", net,
+                                 name, strerror(-r));
+            goto undo;
+        }
+    }
+    return 0;
+
+undo:
+    if (n->uplink_if[0]) {
+        routes_del(n, routed);
+    }
+    n->uplink_if[0] = '\0';
+    {
+        _cleanup_free_ char *err = NULL;
+        if (map_bridge(g, n, NULL, &err) < 0
+            || vswitch_bridge_delete(g->db, name, &err) < 0) {
+            log_error("uplink %s: cannot remove it again: %s", name, err);
+        }
+    }
+    return r;
+}
+
+int uplink_ovn_detach(struct ovsgw *g, struct network *n, char **ret_err)
+{
+    char name[IFNAMSIZ];
+    int r, first = uplink_routes_del(n);
+
+    if (first < 0) {
+        *ret_err = xasprintf("cannot remove the routes through %s: %s",
+                             n->uplink_if, strerror(-first));
+    }
+    ovn_uplink_name(n, name);
+    n->uplink_if[0] = '\0';
+    if ((r = map_bridge(g, n, NULL, first ? NULL : ret_err)) < 0
+        && !first) {
+        first = r;
+    }
+    if ((r = vswitch_bridge_delete(g->db, name, first ? NULL : ret_err)) < 0
+        && !first) {
+        first = r;
+    }
+    return first;
+}
+
 int uplink_port_del(struct ovsgw *g, const char *bridge, char **ret_err)
 {
     char name[IFNAMSIZ];
@@ -196,8 +310,12 @@ void uplink_restore(struct model *m, const char *bridge, const char *name,
                     int ofport)
 {
     for (struct network *n = m->networks; n; n = n->next) {
-        if (n->internal || strcmp(n->bridge, bridge)
-            || strlen(name) >= IFNAMSIZ) {
+        /* An OVN network's is named by its logical network. */
+        bool ovn = network_is_ovn(n);
+        if (n->internal || strlen(name) >= IFNAMSIZ
+            || (ovn ? strncmp(bridge, "ovn:", 4)
+                          || strcmp(bridge + 4, n->opts.ovn_name)
+                    : strcmp(n->bridge, bridge))) {
             continue;
         }
         strcpy(n->uplink_if, name);

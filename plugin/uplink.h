@@ -21,7 +21,11 @@
  * (RFC 4193) of ovsgw's own: fd6f:7673:6777::1 ("ovsgw"). */
 #define UPLINK_TRANSIT 0xa9fe6401u
 extern const struct in6_addr uplink_transit6;
-#define UPLINK_KEY "ovsgw-uplink" /* its interface's external_ids: bridge */
+#define UPLINK_KEY "ovsgw-uplink" /* its interface's external_ids: bridge,
+                                  * or "ovn:" and an OVN network's name */
+/* OVN mode: the logical router's address on the way out (ovnnb.h). */
+#define UPLINK_OVN_ROUTER 0xa9fe6402u
+extern const struct in6_addr uplink_ovn_router6;
 
 /* The uplink's interface name for 'bridge' ("ovsgwu" and 8 hex digits of
  * the bridge name's hash) and the MAC of its host end. */
@@ -35,6 +39,18 @@ void uplink_mac(const char *bridge, uint8_t ret[MAC_LEN]);
  * failure, what this call made is removed.  Returns 0 or -errno with a
  * malloc'd message. */
 int uplink_attach(struct ovsgw *g, struct network *n, char **ret_err);
+
+/* OVN mode: the host's side of the way out of the OVN network 'n' (not
+ * internal): a bridge of its own, "ovsgwu" and 8 hex digits of the
+ * logical network's name, whose own port is the host end (the transit
+ * addresses, and the same MAC on every host), mapped by
+ * ovn-bridge-mappings to the network's localnet; host routes to the
+ * subnets via the router's address there.  Sets n->uplink_if.  On
+ * failure, what this call made is removed. */
+int uplink_ovn_attach(struct ovsgw *g, struct network *n, char **ret_err);
+
+/* Removes what uplink_ovn_attach() made.  Returns 0 or the first error. */
+int uplink_ovn_detach(struct ovsgw *g, struct network *n, char **ret_err);
 
 /* Removes the host routes of 'n'.  Returns 0 or the first error. */
 int uplink_routes_del(const struct network *n);

@@ -79,24 +79,101 @@ int vswitch_bridge_get(struct ovsdb *db, const char *name, json_t **ret_row,
 int vswitch_bridge_create(struct ovsdb *db, const char *name,
                           const char *datapath, json_t *ext, char **ret_err)
 {
+    return vswitch_bridge_create_as(db, name, datapath, "secure", NULL, ext,
+                                    NULL, ret_err);
+}
+
+int vswitch_bridge_create_as(struct ovsdb *db, const char *name,
+                             const char *datapath, const char *fail_mode,
+                             const char *hwaddr, json_t *ext,
+                             json_t *iface_ext, char **ret_err)
+{
     json_t *ops = json_pack(
-        "[{s:s,s:s,s:{s:s,s:s},s:s},"
+        "[{s:s,s:s,s:{s:s,s:s,s:o},s:s},"
         " {s:s,s:s,s:{s:s,s:o},s:s},"
-        " {s:s,s:s,s:{s:s,s:o,s:s,s:s,s:[s,[s,s,s]],s:o},s:s},"
+        " {s:s,s:s,s:{s:s,s:o,s:s,s:s,s:[s,[s,s,s]],s:o,s:o},s:s},"
         " {s:s,s:s,s:[],s:[[s,s,o]]}]",
         "op", "insert", "table", "Interface", "row", "name", name, "type",
-        "internal", "uuid-name", "iface",
+        "internal", "external_ids",
+        ovsdb_map(iface_ext ? iface_ext : json_object()), "uuid-name",
+        "iface",
         "op", "insert", "table", "Port", "row", "name", name, "interfaces",
         ovsdb_named("iface"), "uuid-name", "port",
         "op", "insert", "table", "Bridge", "row", "name", name, "ports",
-        ovsdb_named("port"), "fail_mode", "secure", "datapath_type",
+        ovsdb_named("port"), "fail_mode", fail_mode, "datapath_type",
         datapath, "protocols", "set", "OpenFlow10", "OpenFlow13",
-        "OpenFlow14", "external_ids", ovsdb_map(ext), "uuid-name", "br",
+        "OpenFlow14", "external_ids", ovsdb_map(ext), "other_config",
+        ovsdb_map(hwaddr ? json_pack("{s:s}", "hwaddr", hwaddr)
+                         : json_object()),
+        "uuid-name", "br",
         "op", "mutate", "table", "Open_vSwitch", "where", "mutations",
         "bridges", "insert", ovsdb_named("br"));
 
     json_decref(ext);
+    json_decref(iface_ext);
     return ovsdb_transact(db, ops, NULL, ret_err);
+}
+
+/* 'list' (comma-separated "name:value" items) with the item of 'name'
+ * replaced by 'item', or dropped if 'item' is NULL.  Malloc'd. */
+static char *list_edit(const char *list, const char *name, const char *item)
+{
+    _cleanup_free_ char *copy = xstrdup(list ? list : "");
+    struct strbuf out = { 0 };
+    size_t n = strlen(name);
+    char *save = NULL;
+
+    strbuf_add(&out, "");
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(t, name, n) && t[n] == ':') {
+            continue;
+        }
+        strbuf_addf(&out, "%s%s", out.len ? "," : "", t);
+    }
+    if (item) {
+        strbuf_addf(&out, "%s%s", out.len ? "," : "", item);
+    }
+    return strbuf_take(&out);
+}
+
+int vswitch_system_list_set(struct ovsdb *db, const char *key,
+                            const char *name, const char *item,
+                            char **ret_err)
+{
+    int r = -EAGAIN;
+
+    for (int tries = 0; tries < 5 && r == -EAGAIN; tries++) {
+        json_t *rows = NULL;
+        if ((r = ovsdb_select(db, "Open_vSwitch", NULL, "external_ids",
+                              &rows, ret_err)) < 0) {
+            return r;
+        }
+        const json_t *seen = json_object_get(json_array_get(rows, 0),
+                                             "external_ids");
+        json_t *ext = ovsdb_map_to_object(seen);
+        _cleanup_free_ char *value = list_edit(
+            json_string_value(json_object_get(ext, key)), name, item);
+        /* Only if no key changed meanwhile (ovn-controller writes some). */
+        json_t *ops = json_pack(
+            "[{s:s,s:s,s:[],s:[s],s:s,s:[{s:O}],s:i},"
+            " {s:s,s:s,s:[],s:[[s,s,[s,[s]]]]}]",
+            "op", "wait", "table", "Open_vSwitch", "where", "columns",
+            "external_ids", "until", "==", "rows", "external_ids",
+            seen ? seen : json_null(), "timeout", 0,
+            "op", "mutate", "table", "Open_vSwitch", "where", "mutations",
+            "external_ids", "delete", "set", key);
+        if (*value) {
+            json_array_append_new(ops, json_pack(
+                "{s:s,s:s,s:[],s:[[s,s,o]]}", "op", "mutate", "table",
+                "Open_vSwitch", "where", "mutations", "external_ids",
+                "insert", ovsdb_map(json_pack("{s:s}", key, value))));
+        }
+        json_decref(ext);
+        r = ovsdb_transact(db, ops, NULL, ret_err);
+        json_decref(rows);
+    }
+    return r;
 }
 
 int vswitch_bridge_wait(struct ovsdb *db, const char *name, char **ret_err)
@@ -118,11 +195,11 @@ int vswitch_bridge_wait(struct ovsdb *db, const char *name, char **ret_err)
     if (!ret_err) {
         return r;
     }
-    /* ovs-vswitchd may say why in the error column of the bridge's own
-     * interface. */
+    /* The wait ran out (-EAGAIN): ovs-vswitchd may say why in the error
+     * column of the bridge's own interface. */
+    bool ran_out = r == -EAGAIN;
     const json_t *why = NULL;
-    if (r == -EPROTO
-        && vswitch_iface_get(db, name, "error", &row, NULL) > 0) {
+    if (ran_out && vswitch_iface_get(db, name, "error", &row, NULL) > 0) {
         why = json_object_get(row, "error");
         if (json_is_array(why)) { /* an empty optional is ["set",[]] */
             why = json_array_get(json_array_get(why, 1), 0);
@@ -131,12 +208,15 @@ int vswitch_bridge_wait(struct ovsdb *db, const char *name, char **ret_err)
     if (json_is_string(why)) {
         *ret_err = xasprintf("ovs-vswitchd cannot create it: %s",
                              json_string_value(why));
-    } else if (r == -EPROTO) {
+    } else if (ran_out) {
         *ret_err = xasprintf("ovs-vswitchd did not create it within %d s "
                              "(its log says why)",
                              VSWITCH_BRIDGE_WAIT_MS / 1000);
     } else {
         *ret_err = TAKE_PTR(err);
+    }
+    if (ran_out) {
+        r = -ETIMEDOUT;
     }
     json_decref(row);
     return r;
@@ -296,12 +376,42 @@ int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,
 int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
                           char **ret_err)
 {
-    json_t *ops = json_pack("[{s:s,s:s,s:o,s:{s:o}}]", "op", "update",
-                            "table", "Interface", "where", where_name(name),
-                            "row", "external_ids", ovsdb_map(ext));
+    int r = -EAGAIN;
 
+    for (int tries = 0; tries < 5 && r == -EAGAIN; tries++) {
+        json_t *row = NULL;
+        if ((r = vswitch_iface_get(db, name, "external_ids", &row,
+                                   ret_err)) <= 0) {
+            if (r == 0) {
+                *ret_err = xasprintf("interface %s is gone from OVSDB", name);
+                r = -ENOENT;
+            }
+            break;
+        }
+        /* ovsgw's keys go, the others' stay (OVN's iface-id and
+         * ovn-installed), if nobody changed the keys meanwhile. */
+        const json_t *seen = json_object_get(row, "external_ids");
+        json_t *old = ovsdb_map_to_object(seen), *drop = json_array(), *v;
+        const char *k;
+        json_object_foreach(old, k, v) {
+            if (!strncmp(k, "ovsgw-", 6)) {
+                json_array_append_new(drop, json_string(k));
+            }
+        }
+        r = ovsdb_transact(db, json_pack(
+            "[{s:s,s:s,s:o,s:[s],s:s,s:[{s:O}],s:i},"
+            " {s:s,s:s,s:o,s:[[s,s,[s,o]],[s,s,o]]}]",
+            "op", "wait", "table", "Interface", "where", where_name(name),
+            "columns", "external_ids", "until", "==", "rows",
+            "external_ids", seen, "timeout", 0,
+            "op", "mutate", "table", "Interface", "where", where_name(name),
+            "mutations", "external_ids", "delete", "set", drop,
+            "external_ids", "insert", ovsdb_map(ext)), NULL, ret_err);
+        json_decref(old);
+        json_decref(row);
+    }
     json_decref(ext);
-    return transact_one(db, ops, 0, "interface", name, ret_err);
+    return r;
 }
 
 int vswitch_iface_get(struct ovsdb *db, const char *name,

@@ -25,6 +25,14 @@ int vswitch_bridge_get(struct ovsdb *db, const char *name, json_t **ret_row,
 int vswitch_bridge_create(struct ovsdb *db, const char *name,
                           const char *datapath, json_t *ext, char **ret_err);
 
+/* The same with 'fail_mode' ("secure", "standalone"), 'hwaddr' (the MAC
+ * of its own port, or NULL) and 'iface_ext' (taken, may be NULL) in the
+ * external_ids of its own interface. */
+int vswitch_bridge_create_as(struct ovsdb *db, const char *name,
+                             const char *datapath, const char *fail_mode,
+                             const char *hwaddr, json_t *ext,
+                             json_t *iface_ext, char **ret_err);
+
 /* Waits until ovs-vswitchd made the bridge 'name' (its datapath_id is
  * set), at most VSWITCH_BRIDGE_WAIT_MS.  On failure the message says what
  * ovs-vswitchd reported for the bridge's own interface, if anything. */
@@ -68,8 +76,9 @@ int vswitch_iface_wait_ofport(struct ovsdb *db, const char *name,
 int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,
                      char **ret_err);
 
-/* Replaces the external_ids of the interface 'name' with 'ext' (taken).
- * -ENOENT if there is no such interface. */
+/* Replaces ovsgw's keys ("ovsgw-...") in the external_ids of the
+ * interface 'name' with 'ext' (taken); the others' keys stay.  -ENOENT if
+ * there is no such interface. */
 int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
                           char **ret_err);
 
@@ -109,5 +118,14 @@ json_t *vswitch_iface_stats(struct ovsdb *db);
  * "system-id"), or NULL if it is unset, empty or cannot be read.
  * Malloc'd. */
 char *vswitch_system_key(struct ovsdb *db, const char *key);
+
+/* In the Open_vSwitch row's external_ids 'key', a comma-separated list of
+ * "name:value" items (ovn-bridge-mappings): replaces the item of 'name'
+ * with 'item' ("name:value"), or drops it if 'item' is NULL; deletes the
+ * key when the list is left empty.  Other items stay; a concurrent change
+ * of the row's external_ids makes it read and try again. */
+int vswitch_system_list_set(struct ovsdb *db, const char *key,
+                            const char *name, const char *item,
+                            char **ret_err);
 
 #endif

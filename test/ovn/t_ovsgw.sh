@@ -314,9 +314,6 @@ test_ovsgw_2_apart() {
     check "OVN mode without a name is refused" \
         create_fails_with 1 "ovsgw.mode=ovn needs ovsgw.ovn.name" \
         --subnet 10.32.1.0/24 -o ovsgw.mode=ovn noname
-    check "-p on an OVN network is refused with a reason" \
-        run_fails_with 1 "is in OVN mode: it publishes no ports" \
-        --name pub --net blue -p 8080:80 "$OVN_IMAGE" sleep 60
 
     check "status on host 1 shows the mode and logical network" \
         eval "on_host 1 _status | grep -q 'mode      ovn: logical network blue'"
@@ -325,7 +322,7 @@ test_ovsgw_2_apart() {
 
     check "remove the fake port" ovn_fake_del 3 f3
     check "remove the containers" \
-        eval "hdk 1 rm -f b1 pub dup >/dev/null; hdk 2 rm -f b2 b3 g2 dup dup2 dup3 >/dev/null; true"
+        eval "hdk 1 rm -f b1 dup >/dev/null; hdk 2 rm -f b2 b3 g2 dup dup2 dup3 >/dev/null; true"
     check "remove the networks" \
         eval "hdk 1 network rm blue && hdk 2 network rm blue green"
     check "no logical switch, router or port left" \
@@ -423,6 +420,8 @@ _br_int_nets() {
     ovs-vsctl get Bridge br-int external_ids | grep -o 'ovsgw-net-' | wc -l
 }
 nb_stop() { _ovn_central _ovn_stop nb; }
+_no_patch() { lacks patch ovs-vsctl list-ports br-int; }
+no_patch_ports() { on_host 1 _no_patch && on_host 2 _no_patch; }
 nb_start() { _ovn_central _ovn_central_up; }
 # A fault leaves traffic alone: IP from container C on host N, now.
 flows_on() { h "$1" ping_ok "$2" "$3"; }
@@ -488,6 +487,107 @@ test_ovsgw_4_faults() {
     check "no logical switch or router left" \
         eval "[ \$(nb_rows Logical_Switch) = 0 ] && [ \$(nb_rows Logical_Router) = 0 ]"
     check "no veth or port of ovsgw's on either host" no_endpoints
+    check "ovn-controller took its patch ports to the networks' bridges away" \
+        wait_for 10 no_patch_ports
+}
+
+# (on a host) "outside": a network namespace hanging off the host's by a
+# veth, 192.0.2.1 on the host, 192.0.2.2 outside, no route back to any
+# container subnet: only NAT can answer.
+_outside_up() {
+    [ -e "$OVSGW_T/ns/outside" ] && return 0
+    : >"$OVSGW_T/ns/outside"
+    unshare --net="$OVSGW_T/ns/outside" true &&
+        tns ip link add upxhost type veth peer name upxout &&
+        tns ip link set upxout netns "$OVSGW_T/ns/outside" &&
+        tns ip addr add 192.0.2.1/24 dev upxhost && tns ip link set upxhost up &&
+        nsenter --net="$OVSGW_T/ns/outside" sh -c \
+            'ip addr add 192.0.2.2/24 dev upxout && ip link set upxout up && ip link set lo up'
+}
+_outside_down() {
+    tns ip link del upxhost 2>/dev/null
+    umount "$OVSGW_T/ns/outside" 2>/dev/null
+    rm -f "$OVSGW_T/ns/outside"
+}
+_out() { nsenter --net="$OVSGW_T/ns/outside" -- "$@"; }
+# (on a host) a tcpcat outside on PORT sending 1 MB; its lines (the peer's
+# address, then the stream's) in $OVSGW_T/out.PORT.
+_serve_outside() {
+    (exec nsenter --net="$OVSGW_T/ns/outside" -- timeout 60 "$OVSGW_TCPCAT" \
+        -l "$1" -s 1000000 "$1" >"$OVSGW_T/out.$1" 2>&1) &
+    sleep 0.3
+}
+_outside_line() {
+    wait_for 30 bash -c "[ \$(wc -l <'$OVSGW_T/out.$1') -ge 2 ]" || return 1
+    sed -n "${2}p" "$OVSGW_T/out.$1"
+}
+# way_out N C PORT: container C on host N fetches 1 MB from outside host
+# N, content checked, and outside saw the host's address (masquerade).
+way_out() {
+    local n=$1 c=$2 port=$3 want got peer
+    want=$("$OVSGW_TCPCAT" -g 1000000 "$port")
+    on_host "$n" _serve_outside "$port" || return 1
+    got=$(hdk "$n" exec "$c" timeout 30 tcpcat 192.0.2.2 "$port" 2>&1 | tail -n1)
+    [ "$got" = "$want" ] || { echo "got '$got', want '$want'"; return 1; }
+    peer=$(on_host "$n" _outside_line "$port" 1)
+    [[ $peer == *" 192.0.2.1"* ]] || { echo "outside saw $peer, not the host"; return 1; }
+}
+# published N C HOSTPORT PORT: from outside host N, HOSTPORT on the host
+# reaches C's PORT (a 1 MB stream from C).
+published() {
+    local n=$1 c=$2 hp=$3 port=$4 want got
+    want=$("$OVSGW_TCPCAT" -g 1000000 "$port")
+    hdk "$n" exec -d "$c" sh -c "timeout 30 tcpcat -l $port -s 1000000 $port" ||
+        return 1
+    sleep 0.3
+    got=$(on_host "$n" _out timeout 30 "$OVSGW_TCPCAT" 192.0.2.1 "$hp" 2>&1 | tail -n1)
+    [ "$got" = "$want" ] || { echo "got '$got', want '$want'"; return 1; }
+}
+# (on a host) the host reaches IP, and the network's host end is there.
+_host_pings() { tns busybox ping -c1 -W2 "$1" >/dev/null; }
+_uplinks() { tns ip -o link show | grep -c ': ovsgwu' || true; }
+_mappings() { ovs-vsctl --if-exists get Open_vSwitch . external_ids:ovn-bridge-mappings 2>/dev/null; }
+
+test_ovsgw_5_way_out() {
+    check "hosts 1 and 2 up" dhosts_up
+    check "an outside world for host 1 and for host 2" \
+        eval "on_host 1 _outside_up && on_host 2 _outside_up"
+    check "logical network 'wo' on hosts 1 and 2" eval \
+        "net1 1 wo wo 10.60.1.0/24 10.60.1.1 10.60.1.0/26 &&
+         net1 2 wo wo 10.60.1.0/24 10.60.1.1 10.60.1.64/26"
+    check "'wi', --internal, on host 1" \
+        net1 1 wi wi 10.61.1.0/24 10.61.1.1 10.61.1.0/26 --internal
+    check "w1 on host 1 (publishing 18080 -> 9000), w2 on host 2, i1 in wi" \
+        eval "octr 1 w1 wo 10.60.1.10 -p 18080:9000 && octr 2 w2 wo 10.60.1.70 &&
+              octr 1 i1 wi 10.61.1.10"
+    check "host 1 has a bridge and host end for 'wo' (one, not for 'wi')" \
+        test "$(on_host 1 _uplinks)" = 1
+    check "... mapped for OVN's localnet" \
+        eval "on_host 1 _mappings | grep -q 'ovsgw-wo:ovsgwu'"
+    check "the gateway is still virtual: no subnet address on host 1" \
+        lacks '10\.60\.' on_host 1 tns ip -4 addr
+    check "w1 (host 1) goes out through host 1: 1 MB, masqueraded" way_out 1 w1 7001
+    check "w2 (host 2) goes out through host 2" way_out 2 w2 7002
+    check "host 1 reaches w1" on_host 1 _host_pings 10.60.1.10
+    check "host 2 reaches w2" on_host 2 _host_pings 10.60.1.70
+    check "from outside host 1, its port 18080 reaches w1's 9000 (-p)" \
+        published 1 w1 18080 9000
+    check "the internal network has no way out (i1 pings its gateway, control)" \
+        h 1 ping_ok i1 10.61.1.1
+    check "... but not the outside" h 1 ping_fails i1 192.0.2.2
+    check "w1 reaches the outside by ping too (control)" h 1 ping_ok w1 192.0.2.2
+
+    check "remove" eval "hdk 1 rm -f w1 i1 >/dev/null && hdk 2 rm -f w2 >/dev/null &&
+        hdk 1 network rm wo wi && hdk 2 network rm wo"
+    check "no bridge or host end left on either host" \
+        eval "[ \$(on_host 1 _uplinks) = 0 ] && [ \$(on_host 2 _uplinks) = 0 ]"
+    check "no mapping left" eval "! on_host 1 _mappings | grep -q ovsgw"
+    check "no route to the subnet left" lacks '10\.60\.' on_host 1 tns ip route
+    check "no switch, router or port left in NB" \
+        eval "[ \$(nb_rows Logical_Switch) = 0 ] && [ \$(nb_rows Logical_Router) = 0 ] &&
+              [ \$(lsp_count) = 0 ]"
+    on_host 1 _outside_down
+    on_host 2 _outside_down
 }
 
 # Last: neither daemon logged a sanitizer report (make test SANITIZE=1)

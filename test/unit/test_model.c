@@ -106,6 +106,16 @@ static void test_macs(void **state)
     assert_memory_equal(mac, gw, MAC_LEN);
     model_endpoint_mac(0x0a140164, mac);
     assert_memory_equal(mac, ep4, MAC_LEN);
+    /* OVN mode: from the logical network's name, so every host agrees;
+     * 06:6f: and the name's hash, another name another MAC. */
+    uint8_t a[MAC_LEN], b[MAC_LEN];
+    model_gateway_mac_ovn("seed", a);
+    model_gateway_mac_ovn("seed", b);
+    assert_memory_equal(a, b, MAC_LEN);
+    assert_int_equal(a[0], 0x06);
+    assert_int_equal(a[1], 0x6f);
+    model_gateway_mac_ovn("seed2", b);
+    assert_memory_not_equal(a, b, MAC_LEN);
 }
 
 int main(void)

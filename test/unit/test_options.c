@@ -145,10 +145,9 @@ static void test_ovn_mode(void **state)
                "ovsgw.ovn.name: bad name \"\": want 1 to 64 characters "
                "of A-Z a-z 0-9 _ . -");
     static const char *const local_only[] = { "ovsgw.bridge",
-                                              "ovsgw.datapath",
-                                              "ovsgw.nat" };
-    static const char *const values[] = { "br-x", "netdev", "false" };
-    for (size_t i = 0; i < 3; i++) {
+                                              "ovsgw.datapath" };
+    static const char *const values[] = { "br-x", "netdev" };
+    for (size_t i = 0; i < 2; i++) {
         char json[200], msg[200];
         snprintf(json, sizeof json, "{\"ovsgw.mode\": \"ovn\", "
                  "\"ovsgw.ovn.name\": \"n\", \"%s\": \"%s\"}",

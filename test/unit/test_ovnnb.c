@@ -131,6 +131,39 @@ static void expect_json(const json_t *v, const char *text)
     json_decref(want);
 }
 
+/* The inserted row of 'table' called 'name'. */
+static const json_t *row_named(const json_t *ops, const char *table,
+                               const char *name)
+{
+    const json_t *o;
+    size_t i;
+
+    json_array_foreach(ops, i, o) {
+        const json_t *row = json_object_get(o, "row");
+        if (!strcmp(json_string_value(json_object_get(o, "op")), "insert")
+            && !strcmp(json_string_value(json_object_get(o, "table")), table)
+            && !strcmp(json_string_value(json_object_get(row, "name")) ?: "",
+                       name)) {
+            return row;
+        }
+    }
+    fail_msg("no %s row %s", table, name);
+    return NULL;
+}
+
+static size_t count_ops(const json_t *ops, const char *op, const char *table)
+{
+    const json_t *o;
+    size_t i, n = 0;
+
+    json_array_foreach(ops, i, o) {
+        n += !strcmp(json_string_value(json_object_get(o, "op")), op)
+             && !strcmp(json_string_value(json_object_get(o, "table")),
+                        table);
+    }
+    return n;
+}
+
 static void test_create(void **state)
 {
     struct network *n = sample();
@@ -143,33 +176,70 @@ static void test_create(void **state)
                 "[[\"name\",\"==\",\"ovsgw-blue\"]],\"columns\":[\"name\"],"
                 "\"until\":\"==\",\"rows\":[],\"timeout\":0}");
     /* The router port: the gateway MAC, every gateway. */
-    const json_t *lrp = json_object_get(
-        find_op(ops, "insert", "Logical_Router_Port", 0), "row");
-    expect_json(lrp, "{\"name\":\"ovsgw-blue-lrp\",\"mac\":"
-                     "\"06:00:00:00:00:01\",\"networks\":[\"set\","
-                     "[\"10.20.1.1/24\",\"10.20.2.1/24\"]]}");
-    /* The router: its own name (ovn-trace finds datapaths by name). */
-    assert_string_equal(json_string_value(json_object_get(json_object_get(
-                            find_op(ops, "insert", "Logical_Router", 0),
-                            "row"), "name")),
-                        "ovsgw-blue-lr");
-    const json_t *rtr = json_object_get(
-        find_op(ops, "insert", "Logical_Switch_Port", 0), "row");
-    expect_json(rtr, "{\"name\":\"ovsgw-blue-rtr\",\"type\":\"router\","
-                     "\"addresses\":[\"set\",[\"router\"]],\"options\":"
-                     "[\"map\",[[\"router-port\",\"ovsgw-blue-lrp\"]]]}");
-    const json_t *ls = json_object_get(
-        find_op(ops, "insert", "Logical_Switch", 0), "row");
+    expect_json(row_named(ops, "Logical_Router_Port", "ovsgw-blue-lrp"),
+                "{\"name\":\"ovsgw-blue-lrp\",\"mac\":"
+                "\"06:00:00:00:00:01\",\"networks\":[\"set\","
+                "[\"10.20.1.1/24\",\"10.20.2.1/24\"]]}");
+    /* The router: its own name (ovn-trace finds datapaths by name), both
+     * ports, the default route out. */
+    const json_t *lr = row_named(ops, "Logical_Router", "ovsgw-blue-lr");
+    expect_json(json_object_get(lr, "ports"),
+                "[\"set\",[[\"named-uuid\",\"lrp\"],[\"named-uuid\","
+                "\"lrpx\"]]]");
+    expect_json(json_object_get(lr, "static_routes"),
+                "[\"set\",[[\"named-uuid\",\"rt4\"]]]");
+    expect_json(json_object_get(find_op(ops, "insert",
+                                        "Logical_Router_Static_Route", 0),
+                                "row"),
+                "{\"ip_prefix\":\"0.0.0.0/0\",\"nexthop\":"
+                "\"169.254.100.1\"}");
+    expect_json(row_named(ops, "Logical_Switch_Port", "ovsgw-blue-rtr"),
+                "{\"name\":\"ovsgw-blue-rtr\",\"type\":\"router\","
+                "\"addresses\":[\"set\",[\"router\"]],\"options\":"
+                "[\"map\",[[\"router-port\",\"ovsgw-blue-lrp\"]]]}");
+    /* The way out: a localnet switch each host maps to its own bridge. */
+    expect_json(row_named(ops, "Logical_Switch_Port", "ovsgw-blue-ln"),
+                "{\"name\":\"ovsgw-blue-ln\",\"type\":\"localnet\","
+                "\"addresses\":[\"set\",[\"unknown\"]],\"options\":"
+                "[\"map\",[[\"network_name\",\"ovsgw-blue\"]]]}");
+    expect_json(json_object_get(row_named(ops, "Logical_Router_Port",
+                                          "ovsgw-blue-lrpx"),
+                                "networks"),
+                "[\"set\",[\"169.254.100.2/24\"]]");
+    row_named(ops, "Logical_Switch", "ovsgw-blue-ext");
+    const json_t *ls = row_named(ops, "Logical_Switch", "ovsgw-blue");
     json_t *ext = ovsdb_map_to_object(json_object_get(ls, "external_ids"));
     expect_json(ext, "{\"ovsgw-name\":\"blue\",\"ovsgw-host-host1\":\"" ID
                      "\",\"ovsgw-config\":\"gateway_mac=06:00:00:00:00:01 "
                      "gateways=10.20.1.1/24,10.20.2.1/24 tcp_policy=deny "
-                     "10.20.2.0/24->10.20.1.100:80, default allow\"}");
+                     "10.20.2.0/24->10.20.1.100:80, default allow "
+                     "internal=no\"}");
     json_decref(ext);
     /* The one rule's ACL, referred to by the switch. */
     find_op(ops, "insert", "ACL", 0);
     expect_json(json_object_get(ls, "acls"),
                 "[\"set\",[[\"named-uuid\",\"acl0\"]]]");
+    json_decref(ops);
+
+    /* Docker gives a network's subnets in no fixed order: the config
+     * that hosts compare does not depend on it. */
+    struct network *m = sample();
+    m->subnets[0] = n->subnets[1];
+    m->subnets[1] = n->subnets[0];
+    char *c1 = ovnnb_config(n), *c2 = ovnnb_config(m);
+    assert_string_equal(c1, c2);
+    free(c1);
+    free(c2);
+    json_decref(m->generic);
+    free(m);
+
+    /* --internal: no way out at all. */
+    n->internal = true;
+    ops = ovnnb_create_ops(n, "host1");
+    assert_int_equal(count_ops(ops, "insert", "Logical_Switch"), 1);
+    assert_int_equal(count_ops(ops, "insert", "Logical_Router_Port"), 1);
+    assert_int_equal(count_ops(ops, "insert", "Logical_Router_Static_Route"),
+                     0);
     json_decref(ops);
     json_decref(n->generic);
     free(n);
@@ -192,7 +262,7 @@ static void test_join_leave(void **state)
 
     /* Not the last host: only its key goes, if nobody changed the keys. */
     ops = ovnnb_leave_ops("11111111-2222-3333-4444-555555555555", ext_seen,
-                          "h2", false, "ovsgw-blue-lr");
+                          "h2", false, "blue");
     assert_int_equal(json_array_size(ops), 2);
     expect_json(json_object_get(json_array_get(ops, 0), "rows"),
                 "[{\"external_ids\":[\"map\",[[\"ovsgw-host-h1\",\"x\"]]]}]");
@@ -202,9 +272,12 @@ static void test_join_leave(void **state)
     json_decref(ops);
     /* The last: the switch and the router go. */
     ops = ovnnb_leave_ops("11111111-2222-3333-4444-555555555555", ext_seen,
-                          "h1", true, "ovsgw-blue-lr");
-    assert_int_equal(json_array_size(ops), 3);
+                          "h1", true, "blue");
+    assert_int_equal(json_array_size(ops), 4);
     find_op(ops, "delete", "Logical_Switch", 0);
+    expect_json(json_object_get(find_op(ops, "delete", "Logical_Switch", 1),
+                                "where"),
+                "[[\"name\",\"==\",\"ovsgw-blue-ext\"]]");
     expect_json(json_object_get(find_op(ops, "delete", "Logical_Router", 0),
                                 "where"),
                 "[[\"name\",\"==\",\"ovsgw-blue-lr\"]]");
