@@ -30,6 +30,7 @@
 #
 # Environment (defaults in brackets, quick mode BENCH_QUICK=1 in braces):
 #   OVSGW_BIN, OVSGW_UDPCAT      the daemon [build/ovsgw], udpcat (unused)
+#   BENCH_ATTACH                 bench/attach.c built [beside OVSGW_BIN: build/bench/attach]
 #   BENCH_QUICK=1                fewer repetitions, for a try run
 #   BENCH_ONLY="attach start throughput"   a subset [all]
 #   BENCH_COUNTS                 endpoints already there ["1 100 1000"]
@@ -81,7 +82,8 @@ CTL=               # ovs-vswitchd's unixctl socket
 OD_CTR=bench-od-$$
 BENCH_IMAGE=ovsgw-bench
 R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
-ATTACH=$R/bin/attach
+# The C tools of bench/, built by the Makefile beside the daemon.
+ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
 
 log() { printf '[bench %s +%ds] %s\n' "$(date +%T)" "$((SECONDS - T_START))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -542,7 +544,9 @@ machine_info() {
 
 [ -x "$OVSGW_BIN" ] || die "$OVSGW_BIN missing (make)"
 bench_deps
-mkdir -p "$R/bin" && gcc -O2 -Wall -Wextra -o "$ATTACH" "$HERE/attach.c" || die "cannot build bench/attach.c"
+if [ ! -x "$ATTACH" ]; then
+    make -s -C "$TOP" "${ATTACH#"$TOP"/}" >&2 || die "cannot build $ATTACH (make)"
+fi
 
 export OVSGW_USE_NETNS=1
 env_init private >/dev/null 2>&1 || die "env_init failed"
