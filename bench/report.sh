@@ -29,11 +29,14 @@ mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.2f", k / 1
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 >= b + 0) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
 verdict() { if "$@"; then echo "**met**"; else echo "**missed**"; fi; }
+# shellcheck source=bench/report-services.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report-services.sh"
 
 COUNTS=$(m counts)
 have_attach=0; [ -s "$R/attach/scale" ] && have_attach=1
 have_start=0; [ -s "$R/start" ] && have_start=1
 have_tp=0; [ -s "$R/tp" ] && have_tp=1
+svc_report_init
 
 # ------------------------------------------------------------ computations
 
@@ -181,10 +184,18 @@ if [ $have_attach = 1 ] && [ -n "${RSS[$last]:-}" ]; then
     t_rows+=("| flow count equals the formula at every N (not a target, a check) | $(for n in $(echo "${!FLOWS[@]}" | tr ' ' '\n' | sort -n); do printf '%s/%s ' "${FLOWS[$n]}" "${FORMULA[$n]}"; done)| $(verdict test $fok = 1) |")
 fi
 
+svc_target_rows
+
 # -------------------------------------------------------------------- plot
 
 plot_ok=0
-if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 ] || [ $have_tp = 1 ]; }; then
+if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 ] ||
+    [ $have_tp = 1 ] || [ "$have_svc" = 1 ]; }; then
+    svc_plot_data
+    # 2x2 panels for attach, start, throughput and scale; 3x3 with the
+    # five of bench/report-services.sh.
+    layout="2,2" size="1200,900"
+    [ "$have_svc" = 1 ] && layout="3,3" size="1650,1350"
     # N, p50 spare, p50 fresh, p50 ovs-docker, OpenFlow echo (ms; "-"
     # where missing).
     for n in $COUNTS; do
@@ -206,9 +217,9 @@ if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 
         done | awk '{ printf "%s %.2f\n", $1, $2 / 1000 }' >"$P/tp.dat"
     fi
     {
-        echo "set terminal pngcairo size 1200,900 font 'sans,10'"
+        echo "set terminal pngcairo size $size font 'sans,10'"
         echo "set output '$PLOT'"
-        echo "set multiplot layout 2,2 title 'ovsgw benchmarks, $(m date), $(m nproc) CPUs, OVS $(m ovs) netdev datapath'"
+        echo "set multiplot layout $layout title 'ovsgw benchmarks, $(m date), $(m nproc) CPUs, OVS $(m ovs) netdev datapath'"
         echo "set grid ytics"
         if [ -s "$P/attach.dat" ]; then
             echo "set title 'Attach cycle (Create+Join+Leave+DeleteEndpoint), p50'"
@@ -238,7 +249,10 @@ if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 
             echo "set xrange [0:*]; set yrange [0:*]; set y2range [0:*]"
             echo "f(n) = $((5 + 3 * S + POL)) + 5 * n"
             echo "plot f(x) w l lc rgb '#999999' t 'formula $((5 + 3 * S + POL)) + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
+        else
+            echo "set multiplot next"
         fi
+        [ "$have_svc" = 1 ] && svc_plot_panels
         echo "unset multiplot"
     } >"$P/plot.gp"
     if gnuplot "$P/plot.gp" 2>"$P/gnuplot.err"; then
@@ -303,7 +317,8 @@ EOT
 
 
 mode="full"
-[ "$(m quick)" = 1 ] && mode="quick (BENCH_QUICK=1: fewer repetitions, less reliable)"
+[ "$(m full)" = 0 ] && mode="parts $(m only) (BENCH_ONLY)"
+[ "$(m quick)" = 1 ] && mode="$mode, quick (BENCH_QUICK=1: fewer repetitions, less reliable)"
 {
     cat <<EOF
 # Benchmarks
@@ -327,8 +342,11 @@ Benchmarks are not tests: \`make test\` does not run them.
 | Docker | dockerd $(m docker), private instance (the private profile of scripts/lib/env.sh) in its own network namespace |
 | ovsgw | $(m ovsgw) |
 | iperf3 | $(m iperf3) |
+$(svc_machine_rows)
 | load average | $(m load) before the run, $(m load_end) after (other work on the machine adds noise) |
 | run | $mode; $(m elapsed) s for the whole \`make bench\` |
+
+$(svc_parts_table)
 
 ## Targets
 
@@ -344,9 +362,12 @@ EOF
             why_scale_missed && echo
         fi
     fi
+    svc_datapath_advice
     if [ $plot_ok = 1 ]; then
         echo "![benchmarks]($(basename "$PLOT"))"
         echo
+        [ "$have_svc" = 1 ] &&
+            echo "The plot's panels, left to right and top down: sections 1, 2, 3, 4, then 5 to 9." && echo
     fi
 
     if [ $have_attach = 1 ]; then
@@ -550,6 +571,7 @@ EOF
         echo "RSS is VmRSS of the daemon with its default flags (spare ports) after its attach cycles at that N, peak its VmHWM; that daemon has run since the previous N (it created at least the endpoints added since). After a restart: the same right after the daemon, restarted with its defaults, has restored the N endpoints from OVSDB (see 1)."
         echo
     fi
+    svc_sections
 
     cat <<EOF
 ## Reproducing
@@ -559,13 +581,22 @@ sudo make bench                  # $(m elapsed) s here; writes this page and $(b
 sudo BENCH_QUICK=1 make bench    # fewer repetitions, for a try run
 \`\`\`
 
-Knobs (environment): BENCH_COUNTS ("1 100 1000"), BENCH_ATTACH_ROUNDS,
-BENCH_ATTACH_PER_ROUND, BENCH_ECHOES, BENCH_START_RUNS, BENCH_IPERF_SECONDS,
-BENCH_IPERF_REPS, BENCH_ONLY ("attach start throughput"), BENCH_KEEP=1
-(keep the raw results; \`bash bench/report.sh DIR OUT.md OUT.png\` redraws
-this page from them). Everything runs in a private OVS, containerd and
-dockerd in a network namespace of their own, torn down at the end; traffic
-only flows between the containers the benchmark creates.
+\`BENCH_ONLY\` picks parts: any of \`throughput latency rr http ipv6 nat
+start attach\` (the order they run in; \`sudo BENCH_ONLY="rr http" make
+bench\`); a subset writes build/bench/benchmarks.md and .png, not this
+page, unless BENCH_OUT and BENCH_PLOT say otherwise. Other knobs
+(environment, see bench/run.sh): BENCH_COUNTS ("1 100 1000"),
+BENCH_ATTACH_ROUNDS, BENCH_ATTACH_PER_ROUND, BENCH_ECHOES,
+BENCH_START_RUNS, BENCH_IPERF_SECONDS, BENCH_IPERF_REPS, BENCH_SVC_ROUNDS,
+BENCH_PING_COUNT, BENCH_PING_INTERVAL, BENCH_RR_REQUESTS,
+BENCH_HTTP_SECONDS, BENCH_NAT_REPS, BENCH_NAT_SECONDS, BENCH_START_P_RUNS,
+BENCH_V6_REPS, BENCH_V6_SECONDS, BENCH_KEEP=1 (keep the raw results;
+\`bash bench/report.sh DIR OUT.md OUT.png\` redraws this page from them).
+Everything runs in a private OVS, containerd and dockerd in a network
+namespace of their own, torn down at the end; traffic only flows between
+the containers and namespaces the benchmark creates. The bench-only
+tools come from Debian's archive (redis-tools and wrk installed, nginx
+unpacked into build/bench/pkg so that no web server starts on the host).
 EOF
 } >"$OUT"
 if [ $plot_ok = 1 ]; then
