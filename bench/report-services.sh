@@ -116,13 +116,30 @@ machine is shared, and other work (tests, a qemu guest) changes absolute
 figures from one run to the next. That is why every figure below is set
 against a baseline measured in the same part, interleaved with it.
 
-| part | started (s into the run) | took (s) | load before | load after |
-|---|---:|---:|---|---|
+The last column counts the packets that ovs-vswitchd's packet sockets
+dropped during the part's measurements: on the userspace datapath,
+ovs-vswitchd reads each veth through an \`AF_PACKET\` socket, and when its
+main loop does not come round before the socket's receive buffer is full
+(\`rb212992\` in \`ss -0 -m\`: net.core.rmem_default, a few 64 KiB TSO
+packets), the kernel drops what arrives (\`d\` in \`ss -0 -m\`, summed over
+the sockets). TCP then retransmits: that is where the Retr column of
+iperf3 comes from on OVS, and what a busy machine makes worse.
+
+| part | started (s into the run) | took (s) | load before | load after | packets dropped at ovs-vswitchd's packet sockets |
+|---|---:|---:|---|---|---:|
 EOF
     while read -r name t0 d a1 a5 a15 b1 b5 b15; do
-        echo "| $name | $t0 | $d | $a1 $a5 $a15 | $b1 $b5 $b15 |"
+        echo "| $name | $t0 | $d | $a1 $a5 $a15 | $b1 $b5 $b15 | $(part_drops "$name") |"
     done <"$R/parts"
     echo
+}
+
+# part_drops PART: packet socket drops during PART (after - before), or -.
+part_drops() {
+    [ -s "$R/sockdrops" ] || { echo "-"; return 0; }
+    awk -v p="$1" '$1 == p && $2 == "before" { b = $3; nb++ }
+        $1 == p && $2 == "after" { a = $3; na++ }
+        END { if (nb && na) print a - b; else print "-" }' "$R/sockdrops"
 }
 
 # ------------------------------------------------------------------- plot
@@ -181,7 +198,8 @@ svc_plot_panels() {
     fi
     if [ -s "$P/http.dat" ]; then
         echo "set title 'nginx + wrk, 64 connections (median)'; set ylabel 'thousand requests/s (1 KiB)'"
-        echo "set y2label 'Gbit/s (1 MiB)'; set y2tics; set ytics nomirror; set y2range [0:*]"
+        echo "set y2label 'Gbit/s (1 MiB)'; set y2tics; set ytics nomirror"
+        echo "set y2range [0:$(awk '$3 > m { m = $3 } END { print (m > 0) ? m * 1.25 : 1 }' "$P/http.dat")]"
         echo "plot '$P/http.dat' u 2:xtic(1) t '1 KiB: requests/s' lc rgb '#4477aa', '' u 3 axes x1y2 t '1 MiB: Gbit/s' lc rgb '#ee6677'"
         echo "unset y2tics; unset y2label; set ytics mirror"
     else

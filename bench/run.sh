@@ -507,11 +507,7 @@ bench_throughput() {
             die "cannot start $c"
     done
     # Same OVS, same (netdev) datapath, one flow: actions=NORMAL.
-    veth_into nrm-srv "bn$$a" 10.44.0.1/24 && veth_into nrm-cli "bn$$b" 10.44.0.2/24 &&
-        ovs-vsctl --timeout=20 add-br "$brn" -- set bridge "$brn" datapath_type=netdev \
-            fail_mode=secure -- add-port "$brn" "bn$$a" -- add-port "$brn" "bn$$b" &&
-        ovs-ofctl del-flows "$brn" && ovs-ofctl add-flow "$brn" "priority=0,actions=NORMAL" ||
-        die "cannot build the NORMAL bridge"
+    normal_bridge "$brn" nrm-srv nrm-cli 10.44.0 || die "cannot build the NORMAL bridge"
     # Linux bridge.
     tns ip link add "$lbr" type bridge && tns ip link set "$lbr" up &&
         veth_into lb-srv "bl$$a" 10.45.0.1/24 && veth_into lb-cli "bl$$b" 10.45.0.2/24 &&
@@ -543,6 +539,7 @@ bench_throughput() {
             dk exec "$cli" ping -c2 -W2 "$ip" >/dev/null || die "$name: $cli cannot reach $ip"
     done
     : >"$R/tp"
+    dp_stats "throughput: before"
     for ((i = 1; i <= IPERF_REPS; i++)); do
         for ((k = 0; k < n; k++)); do
             # ABBA: forward in odd repetitions, backward in even ones, so
@@ -555,6 +552,7 @@ bench_throughput() {
             log "throughput: rep $i $name $v Mbit/s"
         done
     done
+    dp_stats "throughput: after"
     dk rm -f tp-srv tp-same tp-routed nrm-srv nrm-cli lb-srv lb-cli ve-srv ve-cli >/dev/null
     dk network rm bench-tp >/dev/null
     ovs-vsctl --timeout=20 --if-exists del-br "$brn"

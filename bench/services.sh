@@ -328,13 +328,23 @@ svc_order() {
     done
 }
 
-# Ovs-vswitchd's datapath counters, before and after a part (for the
-# performance notes on the page: upcalls, misses, lost packets).
+# pkt_drops: packets that ovs-vswitchd's packet sockets (the netdev
+# datapath reads each veth through one) dropped because their receive
+# buffer was full, summed over the sockets open now (`ss -0 -m`: d<N>).
+pkt_drops() {
+    tns ss -0 -m -p 2>/dev/null | grep ovs-vswitchd | grep -o ',d[0-9]*)' | tr -d ',d)' |
+        awk '{ t += $1 } END { print t + 0 }'
+}
+
+# dp_stats "PART: before|after": ovs-vswitchd's datapath counters to
+# $R/dpstats (upcalls, misses), the packet socket drops to $R/sockdrops
+# ("PART before|after N"); for the performance notes on the page.
 dp_stats() {
     {
         echo "== $1"
         ovs-appctl -T 10 dpif-netdev/pmd-stats-show 2>&1 | grep -E 'thread|packets|hits|upcalls|miss|lost|cycles'
     } >>"$R/dpstats"
+    echo "${1/:/} $(pkt_drops)" >>"$R/sockdrops"
 }
 
 # ------------------------------------------------------------- 5: latency
