@@ -48,9 +48,12 @@ declare -A OD_P50 FLOWS RSS HWM FORMULA K_ECHO K_ECHO_LINK K_VETH K_VSADD K_VSDE
 declare -A RESTART R_RSS R_HWM
 # kmed N WHAT: median of the building block WHAT at N.
 kmed() { awk -v k="$2" '$1 == k { print $2 }' "$R/attach/comp-$1" | med; }
-S=0 POL=0
+S=0 POL=0 FIXED=0
 if [ $have_attach = 1 ]; then
     read -r S POL <"$R/attach/scale-params"
+    # The flows of the network itself (see section 4): 5 + 3 per subnet
+    # + P, and its uplink's 2 + 3 per subnet.
+    FIXED=$((5 + 3 * S + POL + 2 + 3 * S))
     for n in $COUNTS; do
         for mode in $MODES; do
             k=$mode,$n
@@ -84,7 +87,7 @@ if [ $have_attach = 1 ]; then
         FLOWS[$n]=$fl
         RSS[$n]=$rss
         HWM[$n]=$hwm
-        FORMULA[$n]=$((5 + 3 * S + POL + 5 * n))
+        FORMULA[$n]=$((FIXED + 5 * n))
     done <"$R/attach/scale"
     # "N MODE MS RSS PEAK": the daemon restarted in MODE with N endpoints,
     # answering after MS; then its RSS and peak RSS (KiB).
@@ -247,8 +250,8 @@ if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 
             echo "set title 'Scale: flows and daemon RSS'; set key top left"
             echo "set xlabel 'endpoints'; set ylabel 'flows'; set y2label 'RSS (MiB)'; set y2tics; set ytics nomirror"
             echo "set xrange [0:*]; set yrange [0:*]; set y2range [0:*]"
-            echo "f(n) = $((5 + 3 * S + POL)) + 5 * n"
-            echo "plot f(x) w l lc rgb '#999999' t 'formula $((5 + 3 * S + POL)) + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
+            echo "f(n) = $FIXED + 5 * n"
+            echo "plot f(x) w l lc rgb '#999999' t 'formula $FIXED + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
         else
             echo "set multiplot next"
         fi
@@ -546,7 +549,7 @@ $(m rules | tr ',' '\n' | sed 's/^ *//')
 
 The flow count (\`ovs-ofctl dump-flows\` of the bridge) follows
 
-> **flows(N) = 5 + 3·S + P + 5·N**
+> **flows(N) = 5 + 3·S + P + (2 + 3·S) + 5·N**
 
 - 5 per bridge: one table-miss flow in each of the tables 0, 10, 20, 30, 40;
 - 3 per subnet: ARP responder and ICMP echo responder for the virtual
@@ -554,10 +557,14 @@ The flow count (\`ovs-ofctl dump-flows\` of the bridge) follows
 - P policy flows: one per rule, or for a port range the number of
   \`tp_dst=value/mask\` flows of its prefix cover (80-90 is 3, 8000-8099 is 3,
   1024-2047 is 1), plus 1 with \`ovsgw.tcp.default=deny\`; here P = $POL;
+- the uplink (the network is not \`--internal\`): 3 per subnet (the host's
+  ARP for the gateway and its traffic to the subnet admitted from the
+  uplink, a drop for addresses of the subnet that no endpoint has) and 2
+  per network (a drop for 127.0.0.0/8, the default route to the uplink);
 - 5 per endpoint: two ingress (ARP, IPv4 port security), one proxy ARP, two
   forwarding (routed, same subnet).
 
-With S = $S and P = $POL: flows(N) = $((5 + 3 * S + POL)) + 5·N.
+With S = $S and P = $POL: flows(N) = $FIXED + 5·N.
 
 | N endpoints | flows measured | formula | equal | daemon RSS (MiB) | daemon peak RSS (MiB) | after a restart: RSS (MiB) | peak (MiB) |
 |---:|---:|---:|---|---:|---:|---:|---:|

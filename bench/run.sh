@@ -56,19 +56,19 @@
 #                                cycles [10] {6}
 #   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
-#   BENCH_IPERF_SECONDS          length of one iperf3 run [4] {2}
+#   BENCH_IPERF_SECONDS          length of one iperf3 run [3] {2}
 #   BENCH_IPERF_REPS             iperf3 runs per setup [8] {2}
 #   BENCH_SVC_ROUNDS             rounds of latency, rr and http [3] {1}
 #   BENCH_PING_COUNT             probes per setup and round [150] {50}
 #   BENCH_PING_INTERVAL          seconds between probes [0.01]
 #   BENCH_RR_REQUESTS            redis-benchmark requests per test with 1
-#                                client [10000] {2000}; 16 clients: 4 times
+#                                client [6000] {2000}; 16 clients: 4 times
 #   BENCH_HTTP_SECONDS           length of one wrk run [2] {1}
-#   BENCH_NAT_REPS, BENCH_NAT_SECONDS   nat repetitions [3] {1}, iperf3
+#   BENCH_NAT_REPS, BENCH_NAT_SECONDS   nat repetitions [3] {1}, seconds
+#                                of one iperf3 or wrk run there [2] {1}
+#   BENCH_START_P_RUNS           docker run --rm -p per network [12] {4}
+#   BENCH_V6_REPS, BENCH_V6_SECONDS     ipv6 iperf3 runs per setup [5] {1},
 #                                seconds [2] {1}
-#   BENCH_START_P_RUNS           docker run --rm -p per network [15] {4}
-#   BENCH_V6_REPS, BENCH_V6_SECONDS     ipv6 iperf3 runs per setup [4] {1},
-#                                seconds [3] {1}
 #   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
 # shellcheck disable=SC2317,SC2015  # functions called through traps; a && b || die
@@ -94,7 +94,7 @@ ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
 ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
 ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
-IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 4 2)}
+IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 3 2)}
 IPERF_REPS=${BENCH_IPERF_REPS:-$(q 8 2)}
 
 DRIVER=ovsgw-bench-$$

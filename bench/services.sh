@@ -32,14 +32,14 @@
 SVC_ROUNDS=${BENCH_SVC_ROUNDS:-$(q 3 1)}
 PING_COUNT=${BENCH_PING_COUNT:-$(q 150 50)}
 PING_INTERVAL=${BENCH_PING_INTERVAL:-0.01}
-RR_REQUESTS=${BENCH_RR_REQUESTS:-$(q 10000 2000)}
+RR_REQUESTS=${BENCH_RR_REQUESTS:-$(q 6000 2000)}
 HTTP_SECONDS=${BENCH_HTTP_SECONDS:-$(q 2 1)}
 HTTP_CONNS=64
 NAT_REPS=${BENCH_NAT_REPS:-$(q 3 1)}
 NAT_SECONDS=${BENCH_NAT_SECONDS:-$(q 2 1)}
-START_P_RUNS=${BENCH_START_P_RUNS:-$(q 15 4)}
-V6_REPS=${BENCH_V6_REPS:-$(q 4 1)}
-V6_SECONDS=${BENCH_V6_SECONDS:-$(q 3 1)}
+START_P_RUNS=${BENCH_START_P_RUNS:-$(q 12 4)}
+V6_REPS=${BENCH_V6_REPS:-$(q 5 1)}
+V6_SECONDS=${BENCH_V6_SECONDS:-$(q 2 1)}
 
 # shellcheck disable=SC2034  # read by bench/run.sh
 SVC_DEPS=""        # ok or missing once svc_deps has looked
@@ -231,11 +231,12 @@ redis_once() {
         END { exit !n }'
 }
 
-# wrk_once NS URL: wrk with HTTP_CONNS connections for HTTP_SECONDS;
-# "RPS P50_US P99_US".  Status 1 on socket errors or non-2xx answers.
+# wrk_once NS URL [SECONDS]: wrk with HTTP_CONNS connections for SECONDS
+# [HTTP_SECONDS]; "RPS P50_US P99_US".  Status 1 on socket errors or
+# non-2xx answers.
 wrk_once() {
     local out
-    out=$(in_ns "$1" wrk -t 2 -c "$HTTP_CONNS" -d "${HTTP_SECONDS}s" --latency "$2" 2>&1)
+    out=$(in_ns "$1" wrk -t 2 -c "$HTTP_CONNS" -d "${3:-$HTTP_SECONDS}s" --latency "$2" 2>&1)
     echo "$out" >>"$R/wrk.log"
     if grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
         log "wrk $2: $(grep -E 'Socket errors|Non-2xx' <<<"$out")"
@@ -498,7 +499,7 @@ bench_nat() {
                     ;;
                 http)
                     for size in 1k 1m; do
-                        r=$(wrk_once "$ns" "http://$ip:$ph/$size") ||
+                        r=$(wrk_once "$ns" "http://$ip:$ph/$size" "$NAT_SECONDS") ||
                             die "nat: wrk $name $size failed: $(tail -n 12 "$R/wrk.log")"
                         echo "$i $name http-$size $r" >>"$R/nat"
                     done
