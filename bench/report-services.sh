@@ -368,7 +368,7 @@ bridge driver (10.56.0.0/24), same dockerd, each published with
 
 Metrics: \`iperf3 -t $(m nat_seconds) -O 1\` (one TCP stream, Gbit/s at the receiver),
 \`redis-benchmark -t get\` with 1 client ($(($(m rr_requests) / 2)) requests) and 16 clients
-($(($(m rr_requests) * 2)) requests), \`wrk -c 64 -d $(m nat_seconds)s\` on 1 KiB and 1 MiB (requests/s).
+($(($(m rr_requests) * 2)) requests), \`wrk -c 64 -d $(m nat_http_seconds)s\` on 1 KiB and 1 MiB (requests/s).
 $(m nat_reps) repetitions; in each,
 every metric is measured on the four paths back to back, ovsgw first in
 odd repetitions and the bridge driver first in even ones; ratio = median

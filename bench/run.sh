@@ -57,7 +57,7 @@
 #   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
 #   BENCH_IPERF_SECONDS          length of one iperf3 run [3] {2}
-#   BENCH_IPERF_REPS             iperf3 runs per setup [8] {2}
+#   BENCH_IPERF_REPS             iperf3 runs per setup [6] {2}
 #   BENCH_SVC_ROUNDS             rounds of latency, rr and http [3] {1}
 #   BENCH_PING_COUNT             probes per setup and round [150] {50}
 #   BENCH_PING_INTERVAL          seconds between probes [0.01]
@@ -65,9 +65,9 @@
 #                                client [6000] {2000}; 16 clients: 4 times
 #   BENCH_HTTP_SECONDS           length of one wrk run [2] {1}
 #   BENCH_NAT_REPS, BENCH_NAT_SECONDS   nat repetitions [3] {1}, seconds
-#                                of one iperf3 or wrk run there [2] {1}
+#                                of one iperf3 run there [2] {1} (wrk: half)
 #   BENCH_START_P_RUNS           docker run --rm -p per network [12] {4}
-#   BENCH_V6_REPS, BENCH_V6_SECONDS     ipv6 iperf3 runs per setup [5] {1},
+#   BENCH_V6_REPS, BENCH_V6_SECONDS     ipv6 iperf3 runs per setup [4] {1},
 #                                seconds [2] {1}
 #   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
@@ -95,7 +95,7 @@ ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
 ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
 IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 3 2)}
-IPERF_REPS=${BENCH_IPERF_REPS:-$(q 8 2)}
+IPERF_REPS=${BENCH_IPERF_REPS:-$(q 6 2)}
 
 DRIVER=ovsgw-bench-$$
 # The daemon restores every network and endpoint from OVSDB before it
@@ -591,6 +591,7 @@ machine_info() {
         echo "http_conns=$HTTP_CONNS"
         echo "nat_reps=$NAT_REPS"
         echo "nat_seconds=$NAT_SECONDS"
+        echo "nat_http_seconds=$NAT_HTTP_SECONDS"
         echo "start_p_runs=$START_P_RUNS"
         echo "v6_reps=$V6_REPS"
         echo "v6_seconds=$V6_SECONDS"

@@ -37,8 +37,9 @@ HTTP_SECONDS=${BENCH_HTTP_SECONDS:-$(q 2 1)}
 HTTP_CONNS=64
 NAT_REPS=${BENCH_NAT_REPS:-$(q 3 1)}
 NAT_SECONDS=${BENCH_NAT_SECONDS:-$(q 2 1)}
+NAT_HTTP_SECONDS=$(((NAT_SECONDS + 1) / 2))
 START_P_RUNS=${BENCH_START_P_RUNS:-$(q 12 4)}
-V6_REPS=${BENCH_V6_REPS:-$(q 5 1)}
+V6_REPS=${BENCH_V6_REPS:-$(q 4 1)}
 V6_SECONDS=${BENCH_V6_SECONDS:-$(q 2 1)}
 
 # shellcheck disable=SC2034  # read by bench/run.sh
@@ -499,7 +500,7 @@ bench_nat() {
                     ;;
                 http)
                     for size in 1k 1m; do
-                        r=$(wrk_once "$ns" "http://$ip:$ph/$size" "$NAT_SECONDS") ||
+                        r=$(wrk_once "$ns" "http://$ip:$ph/$size" "$NAT_HTTP_SECONDS") ||
                             die "nat: wrk $name $size failed: $(tail -n 12 "$R/wrk.log")"
                         echo "$i $name http-$size $r" >>"$R/nat"
                     done
