@@ -223,3 +223,11 @@ SH_FILES = $(shell find . -path ./.git -prune -o -path './build*' -prune \
 shellcheck:
 	@command -v shellcheck >/dev/null || { echo "shellcheck: not installed (make deps)"; exit 1; }
 	shellcheck -x $(SH_FILES)
+
+# --- Benchmarks (issue 15): the C tools of bench/, with the daemon's
+# warnings and -Werror; bench/run.sh finds them beside $(B)/ovsgw.
+BENCH_TOOLS := $(B)/bench/attach
+$(B)/bench/attach: $(B)/bench/attach.o
+	$(CC) $(LDFLAGS) -o $@ $^
+bench: $(BENCH_TOOLS)
+-include $(wildcard $(B)/bench/*.d)

@@ -30,9 +30,9 @@
  *       gives one to a spare port's container end before it sends the
  *       flows: what ovs-vswitchd does about a link change delays the reply.
  *
- * Built by bench/run.sh: gcc -O2 -Wall -Wextra -o attach attach.c
+ * Built by the Makefile (make bench, or make build/bench/attach) with the
+ * daemon's warnings and -Werror; it defines _GNU_SOURCE there.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>

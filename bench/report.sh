@@ -29,11 +29,14 @@ mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.2f", k / 1
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 >= b + 0) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
 verdict() { if "$@"; then echo "**met**"; else echo "**missed**"; fi; }
+# shellcheck source=bench/report-services.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report-services.sh"
 
 COUNTS=$(m counts)
 have_attach=0; [ -s "$R/attach/scale" ] && have_attach=1
 have_start=0; [ -s "$R/start" ] && have_start=1
 have_tp=0; [ -s "$R/tp" ] && have_tp=1
+svc_report_init
 
 # ------------------------------------------------------------ computations
 
@@ -45,9 +48,12 @@ declare -A OD_P50 FLOWS RSS HWM FORMULA K_ECHO K_ECHO_LINK K_VETH K_VSADD K_VSDE
 declare -A RESTART R_RSS R_HWM
 # kmed N WHAT: median of the building block WHAT at N.
 kmed() { awk -v k="$2" '$1 == k { print $2 }' "$R/attach/comp-$1" | med; }
-S=0 POL=0
+S=0 POL=0 FIXED=0
 if [ $have_attach = 1 ]; then
     read -r S POL <"$R/attach/scale-params"
+    # The flows of the network itself (see section 4): 5 + 3 per subnet
+    # + P, and its uplink's 2 + 3 per subnet.
+    FIXED=$((5 + 3 * S + POL + 2 + 3 * S))
     for n in $COUNTS; do
         for mode in $MODES; do
             k=$mode,$n
@@ -81,7 +87,7 @@ if [ $have_attach = 1 ]; then
         FLOWS[$n]=$fl
         RSS[$n]=$rss
         HWM[$n]=$hwm
-        FORMULA[$n]=$((5 + 3 * S + POL + 5 * n))
+        FORMULA[$n]=$((FIXED + 5 * n))
     done <"$R/attach/scale"
     # "N MODE MS RSS PEAK": the daemon restarted in MODE with N endpoints,
     # answering after MS; then its RSS and peak RSS (KiB).
@@ -181,10 +187,18 @@ if [ $have_attach = 1 ] && [ -n "${RSS[$last]:-}" ]; then
     t_rows+=("| flow count equals the formula at every N (not a target, a check) | $(for n in $(echo "${!FLOWS[@]}" | tr ' ' '\n' | sort -n); do printf '%s/%s ' "${FLOWS[$n]}" "${FORMULA[$n]}"; done)| $(verdict test $fok = 1) |")
 fi
 
+svc_target_rows
+
 # -------------------------------------------------------------------- plot
 
 plot_ok=0
-if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 ] || [ $have_tp = 1 ]; }; then
+if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 ] ||
+    [ $have_tp = 1 ] || [ "$have_svc" = 1 ]; }; then
+    svc_plot_data
+    # 2x2 panels for attach, start, throughput and scale; 3x3 with the
+    # five of bench/report-services.sh.
+    layout="2,2" size="1200,900"
+    [ "$have_svc" = 1 ] && layout="3,3" size="1650,1350"
     # N, p50 spare, p50 fresh, p50 ovs-docker, OpenFlow echo (ms; "-"
     # where missing).
     for n in $COUNTS; do
@@ -206,9 +220,9 @@ if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 
         done | awk '{ printf "%s %.2f\n", $1, $2 / 1000 }' >"$P/tp.dat"
     fi
     {
-        echo "set terminal pngcairo size 1200,900 font 'sans,10'"
+        echo "set terminal pngcairo size $size font 'sans,10'"
         echo "set output '$PLOT'"
-        echo "set multiplot layout 2,2 title 'ovsgw benchmarks, $(m date), $(m nproc) CPUs, OVS $(m ovs) netdev datapath'"
+        echo "set multiplot layout $layout title 'ovsgw benchmarks, $(m date), $(m nproc) CPUs, OVS $(m ovs) netdev datapath'"
         echo "set grid ytics"
         if [ -s "$P/attach.dat" ]; then
             echo "set title 'Attach cycle (Create+Join+Leave+DeleteEndpoint), p50'"
@@ -236,9 +250,12 @@ if command -v gnuplot >/dev/null && { [ $have_attach = 1 ] || [ $have_start = 1 
             echo "set title 'Scale: flows and daemon RSS'; set key top left"
             echo "set xlabel 'endpoints'; set ylabel 'flows'; set y2label 'RSS (MiB)'; set y2tics; set ytics nomirror"
             echo "set xrange [0:*]; set yrange [0:*]; set y2range [0:*]"
-            echo "f(n) = $((5 + 3 * S + POL)) + 5 * n"
-            echo "plot f(x) w l lc rgb '#999999' t 'formula $((5 + 3 * S + POL)) + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
+            echo "f(n) = $FIXED + 5 * n"
+            echo "plot f(x) w l lc rgb '#999999' t 'formula $FIXED + 5N', '$P/scale.dat' u 1:2 w p pt 7 ps 1.5 t 'flows measured', '' u 1:4 axes x1y2 w lp pt 5 t 'daemon RSS (MiB)'"
+        else
+            echo "set multiplot next"
         fi
+        [ "$have_svc" = 1 ] && svc_plot_panels
         echo "unset multiplot"
     } >"$P/plot.gp"
     if gnuplot "$P/plot.gp" 2>"$P/gnuplot.err"; then
@@ -303,7 +320,8 @@ EOT
 
 
 mode="full"
-[ "$(m quick)" = 1 ] && mode="quick (BENCH_QUICK=1: fewer repetitions, less reliable)"
+[ "$(m full)" = 0 ] && mode="parts $(m only) (BENCH_ONLY)"
+[ "$(m quick)" = 1 ] && mode="$mode, quick (BENCH_QUICK=1: fewer repetitions, less reliable)"
 {
     cat <<EOF
 # Benchmarks
@@ -327,8 +345,11 @@ Benchmarks are not tests: \`make test\` does not run them.
 | Docker | dockerd $(m docker), private instance (the private profile of scripts/lib/env.sh) in its own network namespace |
 | ovsgw | $(m ovsgw) |
 | iperf3 | $(m iperf3) |
+$(svc_machine_rows)
 | load average | $(m load) before the run, $(m load_end) after (other work on the machine adds noise) |
 | run | $mode; $(m elapsed) s for the whole \`make bench\` |
+
+$(svc_parts_table)
 
 ## Targets
 
@@ -344,9 +365,12 @@ EOF
             why_scale_missed && echo
         fi
     fi
+    svc_datapath_advice
     if [ $plot_ok = 1 ]; then
         echo "![benchmarks]($(basename "$PLOT"))"
         echo
+        [ "$have_svc" = 1 ] &&
+            echo "The plot's panels, left to right and top down: sections 1, 2, 3, 4, then 5 to 9." && echo
     fi
 
     if [ $have_attach = 1 ]; then
@@ -525,7 +549,7 @@ $(m rules | tr ',' '\n' | sed 's/^ *//')
 
 The flow count (\`ovs-ofctl dump-flows\` of the bridge) follows
 
-> **flows(N) = 5 + 3·S + P + 5·N**
+> **flows(N) = 5 + 3·S + P + (2 + 3·S) + 5·N**
 
 - 5 per bridge: one table-miss flow in each of the tables 0, 10, 20, 30, 40;
 - 3 per subnet: ARP responder and ICMP echo responder for the virtual
@@ -533,10 +557,14 @@ The flow count (\`ovs-ofctl dump-flows\` of the bridge) follows
 - P policy flows: one per rule, or for a port range the number of
   \`tp_dst=value/mask\` flows of its prefix cover (80-90 is 3, 8000-8099 is 3,
   1024-2047 is 1), plus 1 with \`ovsgw.tcp.default=deny\`; here P = $POL;
+- the uplink (the network is not \`--internal\`): 3 per subnet (the host's
+  ARP for the gateway and its traffic to the subnet admitted from the
+  uplink, a drop for addresses of the subnet that no endpoint has) and 2
+  per network (a drop for 127.0.0.0/8, the default route to the uplink);
 - 5 per endpoint: two ingress (ARP, IPv4 port security), one proxy ARP, two
   forwarding (routed, same subnet).
 
-With S = $S and P = $POL: flows(N) = $((5 + 3 * S + POL)) + 5·N.
+With S = $S and P = $POL: flows(N) = $FIXED + 5·N.
 
 | N endpoints | flows measured | formula | equal | daemon RSS (MiB) | daemon peak RSS (MiB) | after a restart: RSS (MiB) | peak (MiB) |
 |---:|---:|---:|---|---:|---:|---:|---:|
@@ -550,6 +578,7 @@ EOF
         echo "RSS is VmRSS of the daemon with its default flags (spare ports) after its attach cycles at that N, peak its VmHWM; that daemon has run since the previous N (it created at least the endpoints added since). After a restart: the same right after the daemon, restarted with its defaults, has restored the N endpoints from OVSDB (see 1)."
         echo
     fi
+    svc_sections
 
     cat <<EOF
 ## Reproducing
@@ -559,13 +588,22 @@ sudo make bench                  # $(m elapsed) s here; writes this page and $(b
 sudo BENCH_QUICK=1 make bench    # fewer repetitions, for a try run
 \`\`\`
 
-Knobs (environment): BENCH_COUNTS ("1 100 1000"), BENCH_ATTACH_ROUNDS,
-BENCH_ATTACH_PER_ROUND, BENCH_ECHOES, BENCH_START_RUNS, BENCH_IPERF_SECONDS,
-BENCH_IPERF_REPS, BENCH_ONLY ("attach start throughput"), BENCH_KEEP=1
-(keep the raw results; \`bash bench/report.sh DIR OUT.md OUT.png\` redraws
-this page from them). Everything runs in a private OVS, containerd and
-dockerd in a network namespace of their own, torn down at the end; traffic
-only flows between the containers the benchmark creates.
+\`BENCH_ONLY\` picks parts: any of \`throughput latency rr http ipv6 nat
+start attach\` (the order they run in; \`sudo BENCH_ONLY="rr http" make
+bench\`); a subset writes build/bench/benchmarks.md and .png, not this
+page, unless BENCH_OUT and BENCH_PLOT say otherwise. Other knobs
+(environment, see bench/run.sh): BENCH_COUNTS ("1 100 1000"),
+BENCH_ATTACH_ROUNDS, BENCH_ATTACH_PER_ROUND, BENCH_ECHOES,
+BENCH_START_RUNS, BENCH_IPERF_SECONDS, BENCH_IPERF_REPS, BENCH_SVC_ROUNDS,
+BENCH_PING_COUNT, BENCH_PING_INTERVAL, BENCH_RR_REQUESTS,
+BENCH_HTTP_SECONDS, BENCH_NAT_REPS, BENCH_NAT_SECONDS, BENCH_START_P_RUNS,
+BENCH_V6_REPS, BENCH_V6_SECONDS, BENCH_KEEP=1 (keep the raw results;
+\`bash bench/report.sh DIR OUT.md OUT.png\` redraws this page from them).
+Everything runs in a private OVS, containerd and dockerd in a network
+namespace of their own, torn down at the end; traffic only flows between
+the containers and namespaces the benchmark creates. The bench-only
+tools come from Debian's archive (redis-tools and wrk installed, nginx
+unpacked into build/bench/pkg so that no web server starts on the host).
 EOF
 } >"$OUT"
 if [ $plot_ok = 1 ]; then

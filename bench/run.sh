@@ -22,6 +22,19 @@
 #   4 scale      flow count (checked against a formula) and daemon RSS with
 #                1000 endpoints, 4 subnets and 10 TCP rules (measured along
 #                with 1)
+#   5 latency    ping RTT      } on four setups: ovsgw same subnet, ovsgw
+#   6 rr         redis-benchmark } routed, Docker's bridge driver, one OVS
+#   7 http       nginx + wrk   } bridge with a NORMAL flow (bench/services.sh)
+#   8 nat        NAT and published ports (-p), ovsgw vs the bridge driver,
+#                throughput, redis and HTTP from and to a namespace
+#                "outside"; `docker run --rm -p`
+#   9 ipv6       iperf3 over IPv6 vs IPv4 on one dual-stack ovsgw network
+#
+# The parts run in the order throughput, latency, rr, http, ipv6, nat,
+# start, attach: the datapath ones before attach leaves 1000 ports on the
+# switch (ovs-vswitchd polls every port).  Each part's duration and the
+# load average before and after it are recorded: the machine may be
+# shared, which is why every figure is a ratio within one run.
 #
 # Everything runs in a private environment (the private profile of
 # scripts/lib/env.sh: own ovsdb-server/ovs-vswitchd on the userspace
@@ -30,8 +43,12 @@
 #
 # Environment (defaults in brackets, quick mode BENCH_QUICK=1 in braces):
 #   OVSGW_BIN, OVSGW_UDPCAT      the daemon [build/ovsgw], udpcat (unused)
+#   BENCH_ATTACH                 bench/attach.c built [beside OVSGW_BIN: build/bench/attach]
 #   BENCH_QUICK=1                fewer repetitions, for a try run
-#   BENCH_ONLY="attach start throughput"   a subset [all]
+#   BENCH_ONLY="rr http"         a subset of: attach start throughput
+#                                latency rr http nat ipv6 [all]; a subset
+#                                writes build/bench/benchmarks.md and .png
+#                                unless BENCH_OUT/BENCH_PLOT say otherwise
 #   BENCH_COUNTS                 endpoints already there ["1 100 1000"]
 #   BENCH_ATTACH_ROUNDS          ovs-docker cycles per count and mode [20]
 #                                {5}; each round is one ovs-docker cycle
@@ -39,8 +56,19 @@
 #                                cycles [10] {6}
 #   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
-#   BENCH_IPERF_SECONDS          length of one iperf3 run [4] {2}
-#   BENCH_IPERF_REPS             iperf3 runs per setup [8] {2}
+#   BENCH_IPERF_SECONDS          length of one iperf3 run [3] {2}
+#   BENCH_IPERF_REPS             iperf3 runs per setup [6] {2}
+#   BENCH_SVC_ROUNDS             rounds of latency, rr and http [3] {1}
+#   BENCH_PING_COUNT             probes per setup and round [150] {50}
+#   BENCH_PING_INTERVAL          seconds between probes [0.01]
+#   BENCH_RR_REQUESTS            redis-benchmark requests per test with 1
+#                                client [6000] {2000}; 16 clients: 4 times
+#   BENCH_HTTP_SECONDS           length of one wrk run [2] {1}
+#   BENCH_NAT_REPS, BENCH_NAT_SECONDS   nat repetitions [3] {1}, seconds
+#                                of one iperf3 run there [2] {1} (wrk: half)
+#   BENCH_START_P_RUNS           docker run --rm -p per network [12] {4}
+#   BENCH_V6_REPS, BENCH_V6_SECONDS     ipv6 iperf3 runs per setup [4] {1},
+#                                seconds [2] {1}
 #   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
 # shellcheck disable=SC2317,SC2015  # functions called through traps; a && b || die
@@ -59,16 +87,15 @@ fi
 
 QUICK=${BENCH_QUICK:-0}
 q() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
-ONLY=${BENCH_ONLY:-attach start throughput}
+PARTS="throughput latency rr http ipv6 nat start attach"
+ONLY=${BENCH_ONLY:-$PARTS}
 COUNTS=${BENCH_COUNTS:-1 100 1000}
 ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
 ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
 ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
-IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 4 2)}
-IPERF_REPS=${BENCH_IPERF_REPS:-$(q 8 2)}
-OUT=${BENCH_OUT:-$TOP/docs/benchmarks.md}
-PLOT=${BENCH_PLOT:-$TOP/docs/benchmarks.png}
+IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 3 2)}
+IPERF_REPS=${BENCH_IPERF_REPS:-$(q 6 2)}
 
 DRIVER=ovsgw-bench-$$
 # The daemon restores every network and endpoint from OVSDB before it
@@ -81,14 +108,40 @@ CTL=               # ovs-vswitchd's unixctl socket
 OD_CTR=bench-od-$$
 BENCH_IMAGE=ovsgw-bench
 R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
-ATTACH=$R/bin/attach
+# The C tools of bench/, built by the Makefile beside the daemon; nginx
+# unpacked from its Debian package (bench/services.sh).
+ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
+BENCH_PKG=$(dirname "$ATTACH")/pkg
+# shellcheck source=bench/services.sh
+. "$HERE/services.sh"
 
 log() { printf '[bench %s +%ds] %s\n' "$(date +%T)" "$((SECONDS - T_START))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
+# A subset does not overwrite the page of the last full run.
+FULL=1
+for p in $PARTS; do want "$p" || FULL=0; done
+if [ $FULL = 1 ]; then
+    OUT=${BENCH_OUT:-$TOP/docs/benchmarks.md}
+    PLOT=${BENCH_PLOT:-$TOP/docs/benchmarks.png}
+else
+    OUT=${BENCH_OUT:-$(dirname "$ATTACH")/benchmarks.md}
+    PLOT=${BENCH_PLOT:-$(dirname "$ATTACH")/benchmarks.png}
+fi
 now_ns() { date +%s%N; }
 
 # ------------------------------------------------------------------ setup
+
+# apt_install PACKAGE...: from Debian's archive (apt-get update first only
+# if the install fails); the output goes to $R/apt.log.
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    local opts=(-y -q -o DPkg::Lock::Timeout=600)
+    apt-get "${opts[@]}" install --no-install-recommends "$@" >>"$R/apt.log" 2>&1 ||
+        { apt-get "${opts[@]}" update >>"$R/apt.log" 2>&1 &&
+            apt-get "${opts[@]}" install --no-install-recommends "$@" >>"$R/apt.log" 2>&1; } ||
+        log "apt-get failed (see $R/apt.log)"
+}
 
 # gnuplot and iperf3 from Debian's archive, if missing.
 bench_deps() {
@@ -103,15 +156,9 @@ bench_deps() {
         return 0
     fi
     log "installing ${missing[*]} from Debian's archive"
-    export DEBIAN_FRONTEND=noninteractive
-    local opts=(-y -q -o DPkg::Lock::Timeout=600)
-    apt-get "${opts[@]}" install --no-install-recommends "${missing[@]}" >"$R/apt.log" 2>&1 ||
-        { apt-get "${opts[@]}" update >>"$R/apt.log" 2>&1 &&
-            apt-get "${opts[@]}" install --no-install-recommends "${missing[@]}" \
-                >>"$R/apt.log" 2>&1; } ||
-        log "apt-get failed (see $R/apt.log)"
+    apt_install "${missing[@]}"
     command -v gnuplot >/dev/null || log "no gnuplot: the page will have no plot"
-    command -v iperf3 >/dev/null || log "no iperf3: throughput is skipped"
+    command -v iperf3 >/dev/null || log "no iperf3: throughput, nat and ipv6 are skipped"
 }
 
 # ovsgw-bench: the busybox image plus iperf3 and the libraries it needs.
@@ -143,13 +190,17 @@ cleanup() {
         [ "${BENCH_KEEP:-0}" = 1 ] && cp "$OVSGW_T"/ovsgw.log "$R/" 2>/dev/null
         # Containers and networks first, while ovsgw still answers dockerd
         # (without it, dockerd retries the plugin for every endpoint).
+        # The servers of bench/services.sh first: they hold namespaces.
+        svc_stop_all
         if [ -n "$OVSGW_PID" ] && "$DOCKER" info >/dev/null 2>&1; then
             local ids
             ids=$(timeout 20 "$DOCKER" ps -aq 2>/dev/null)
             # shellcheck disable=SC2086
             [ -z "$ids" ] || timeout 60 "$DOCKER" rm -f $ids >/dev/null 2>&1
-            timeout 30 "$DOCKER" network rm bench-ovsgw bench-bridge bench-tp >/dev/null 2>&1
+            timeout 30 "$DOCKER" network rm bench-ovsgw bench-bridge bench-tp bench-svc \
+                bench-svcb bench-nat bench-natb bench-v6 >/dev/null 2>&1
         fi
+        outside_down
         # The other endpoints and bridges go with OVS and the namespace.
         stop_ovsgw
         OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
@@ -456,11 +507,7 @@ bench_throughput() {
             die "cannot start $c"
     done
     # Same OVS, same (netdev) datapath, one flow: actions=NORMAL.
-    veth_into nrm-srv "bn$$a" 10.44.0.1/24 && veth_into nrm-cli "bn$$b" 10.44.0.2/24 &&
-        ovs-vsctl --timeout=20 add-br "$brn" -- set bridge "$brn" datapath_type=netdev \
-            fail_mode=secure -- add-port "$brn" "bn$$a" -- add-port "$brn" "bn$$b" &&
-        ovs-ofctl del-flows "$brn" && ovs-ofctl add-flow "$brn" "priority=0,actions=NORMAL" ||
-        die "cannot build the NORMAL bridge"
+    normal_bridge "$brn" nrm-srv nrm-cli 10.44.0 || die "cannot build the NORMAL bridge"
     # Linux bridge.
     tns ip link add "$lbr" type bridge && tns ip link set "$lbr" up &&
         veth_into lb-srv "bl$$a" 10.45.0.1/24 && veth_into lb-cli "bl$$b" 10.45.0.2/24 &&
@@ -492,6 +539,7 @@ bench_throughput() {
             dk exec "$cli" ping -c2 -W2 "$ip" >/dev/null || die "$name: $cli cannot reach $ip"
     done
     : >"$R/tp"
+    dp_stats "throughput: before"
     for ((i = 1; i <= IPERF_REPS; i++)); do
         for ((k = 0; k < n; k++)); do
             # ABBA: forward in odd repetitions, backward in even ones, so
@@ -504,6 +552,7 @@ bench_throughput() {
             log "throughput: rep $i $name $v Mbit/s"
         done
     done
+    dp_stats "throughput: after"
     dk rm -f tp-srv tp-same tp-routed nrm-srv nrm-cli lb-srv lb-cli ve-srv ve-cli >/dev/null
     dk network rm bench-tp >/dev/null
     ovs-vsctl --timeout=20 --if-exists del-br "$brn"
@@ -534,6 +583,19 @@ machine_info() {
         echo "start_runs=$START_RUNS"
         echo "iperf_seconds=$IPERF_SECONDS"
         echo "iperf_reps=$IPERF_REPS"
+        echo "svc_rounds=$SVC_ROUNDS"
+        echo "ping_count=$PING_COUNT"
+        echo "ping_interval=$PING_INTERVAL"
+        echo "rr_requests=$RR_REQUESTS"
+        echo "http_seconds=$HTTP_SECONDS"
+        echo "http_conns=$HTTP_CONNS"
+        echo "nat_reps=$NAT_REPS"
+        echo "nat_seconds=$NAT_SECONDS"
+        echo "nat_http_seconds=$NAT_HTTP_SECONDS"
+        echo "start_p_runs=$START_P_RUNS"
+        echo "v6_reps=$V6_REPS"
+        echo "v6_seconds=$V6_SECONDS"
+        echo "full=$FULL"
         echo "only=$ONLY"
         echo "load=$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
         echo "rules=$SCALE_RULES"
@@ -541,8 +603,13 @@ machine_info() {
 }
 
 [ -x "$OVSGW_BIN" ] || die "$OVSGW_BIN missing (make)"
+for p in $ONLY; do
+    [[ " $PARTS " == *" $p "* ]] || die "BENCH_ONLY: no part '$p' (parts: $PARTS)"
+done
 bench_deps
-mkdir -p "$R/bin" && gcc -O2 -Wall -Wextra -o "$ATTACH" "$HERE/attach.c" || die "cannot build bench/attach.c"
+if [ ! -x "$ATTACH" ]; then
+    make -s -C "$TOP" "${ATTACH#"$TOP"/}" >&2 || die "cannot build $ATTACH (make)"
+fi
 
 export OVSGW_USE_NETNS=1
 env_init private >/dev/null 2>&1 || die "env_init failed"
@@ -556,22 +623,80 @@ image_build "$OVSGW_IMAGE" || die "cannot build the busybox image"
 start_ovsgw || die "ovsgw did not start"
 machine_info
 
-if want throughput; then
-    if command -v iperf3 >/dev/null && build_bench_image; then
-        log "throughput: ${IPERF_REPS} x ${IPERF_SECONDS}s per setup"
-        bench_throughput
-    else
-        log "throughput skipped (no iperf3 image)"
-    fi
-fi
-if want start; then
+# run_part NAME FUNCTION: runs it, with its start (seconds into the run),
+# duration and the load average before and after it in $R/parts.
+run_part() {
+    local name=$1 t0=$SECONDS l0
+    l0=$(cut -d' ' -f1-3 /proc/loadavg)
+    "$2"
+    echo "$name $((t0 - T_START)) $((SECONDS - t0)) $l0 $(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/parts"
+}
+
+part_throughput() {
+    log "throughput: ${IPERF_REPS} x ${IPERF_SECONDS}s per setup"
+    bench_throughput
+}
+part_latency() {
+    log "latency: $SVC_ROUNDS rounds of $PING_COUNT pings per setup"
+    bench_latency
+}
+part_rr() {
+    log "rr: $SVC_ROUNDS rounds, $RR_REQUESTS requests per test with 1 client"
+    bench_rr
+}
+part_http() {
+    log "http: $SVC_ROUNDS rounds of ${HTTP_SECONDS}s per setup and size"
+    bench_http
+    svc_setups_down
+}
+part_ipv6() {
+    log "ipv6: $V6_REPS x ${V6_SECONDS}s per setup"
+    bench_ipv6
+}
+part_nat() {
+    log "nat: $NAT_REPS repetitions; docker run --rm -p: $START_P_RUNS runs per network"
+    bench_nat
+}
+part_start() {
     log "container start: $START_RUNS runs per network"
     bench_start
-fi
-if want attach; then
+}
+part_attach() {
     log "attach: counts $COUNTS, modes spare and fresh, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
     bench_attach
-fi
+}
+
+: >"$R/parts"
+for part in $PARTS; do
+    want "$part" || continue
+    case $part in
+    throughput | ipv6 | nat)
+        if ! command -v iperf3 >/dev/null ||
+            { [ "$part" = throughput ] && ! build_bench_image; }; then
+            log "$part skipped (no iperf3)"
+            continue
+        fi
+        ;;
+    esac
+    case $part in
+    latency | rr | http | nat)
+        if [ -z "$SVC_DEPS" ]; then
+            SVC_DEPS=missing
+            if svc_deps; then
+                SVC_DEPS=ok
+                svc_versions >>"$R/machine"
+            fi
+        fi
+        if [ "$SVC_DEPS" != ok ]; then
+            log "$part skipped (its tools are missing)"
+            continue
+        fi
+        ;;
+    esac
+    run_part "$part" "part_$part"
+done
+# (Also when http was not wanted.)
+svc_setups_down
 log "measurements done; tearing down"
 stop_ovsgw
 OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
