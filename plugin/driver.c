@@ -520,6 +520,40 @@ bad:
     return NULL;
 }
 
+/* Removes the endpoints of 'n' that hold the address, IPv6 address or MAC
+ * the request asks for but whose veth is gone: their container died with
+ * a dockerd that never said DeleteEndpoint (kill -9, a forced shutdown),
+ * and the restarted dockerd gives the address out again. */
+static void drop_vanished(struct ovsgw *g, struct network *n,
+                          const struct request_endpoint *re)
+{
+    for (struct endpoint *o = n->endpoints, *next; o; o = next) {
+        next = o->next;
+        bool holds = o->fe.ip == re->ip
+                     || (re->mac_given
+                         && !memcmp(o->fe.mac, re->mac, MAC_LEN))
+                     || (re->has_ip6 && o->fe.has_ip6
+                         && addr_ip6_equal(&o->fe.ip6, &re->ip6));
+        if (!holds || link_exists(o->host_if)) {
+            continue;
+        }
+        _cleanup_free_ char *err = NULL;
+        if (teardown_endpoint(g, n, o, &err) < 0) {
+            log_warn("endpoint %.12s: %s", o->id, err);
+        }
+        log_info("endpoint %.12s: its veth %s is gone (the container died "
+                 "unannounced): removed, its address is free", o->id,
+                 o->host_if);
+        network_remove_endpoint(n, o);
+        free(err);
+        err = NULL;
+        if (o->n_ports && netfilter_sync(g, NULL, &err) < 0) {
+            log_warn("endpoint %.12s: %s; the tick retries", o->id, err);
+        }
+        endpoint_free(o);
+    }
+}
+
 /* Takes over a spare of the bridge of 'n' for 'e', or names a new veth
  * pair and port for it.  Returns true if it took a spare. */
 static bool endpoint_place(struct ovsgw *g, const struct network *n,
@@ -641,6 +675,7 @@ static unsigned h_create_endpoint(void *ud, const json_t *req, json_t **ret)
         return fail(ret, 400, call, re.ids.endpoint,
                     xasprintf("endpoint %.12s exists", re.ids.endpoint));
     }
+    drop_vanished(g, n, &re);
     if (!(e = endpoint_from_request(n, &re, &err))) {
         return fail(ret, 400, call, re.ids.endpoint, err);
     }

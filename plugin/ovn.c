@@ -18,6 +18,8 @@
 /* A transaction guarded by a "wait" is tried again when someone changed
  * the rows meanwhile: another host joining or leaving at the same time. */
 #define TRIES 5
+#define BUSY "the logical network kept changing under ovsgw (other hosts "  \
+             "at the same time): try again"
 
 /* What this host's Open_vSwitch row says about OVN. */
 struct host {
@@ -211,6 +213,10 @@ static int nb_join(struct ovsgw *g, const struct network *n,
         }
         json_decref(row);
     }
+    if (r == -EAGAIN) {
+        free(*ret_err);
+        *ret_err = xstrdup(BUSY);
+    }
     return r;
 }
 
@@ -255,6 +261,10 @@ static int nb_leave(struct ovsgw *g, const struct network *n,
                      last ? ", the last one: deleted" : "");
         }
         json_decref(row);
+    }
+    if (r == -EAGAIN) {
+        free(*ret_err);
+        *ret_err = xstrdup(BUSY);
     }
     return r;
 }
@@ -364,52 +374,80 @@ int ovn_network_leave(struct ovsgw *g, struct network *n, char **ret_err)
 
 /* ---- endpoints ------------------------------------------------------ */
 
-/* True if the UUID column value 'col' (["uuid", U] or a set of them)
- * holds 'uuid'. */
-static bool uuid_in(const json_t *col, const char *uuid)
+/* The UUIDs in a UUID column value (["uuid", U] or a set of them), into
+ * 'out'. */
+static void uuids_of(const json_t *col, json_t *out)
 {
     const char *kind = json_string_value(json_array_get(col, 0));
     const json_t *u;
     size_t i;
 
-    if (!kind || !uuid) {
-        return false;
-    }
-    if (!strcmp(kind, "uuid")) {
-        return !strcmp(json_string_value(json_array_get(col, 1)) ?: "",
-                       uuid);
+    if (kind && !strcmp(kind, "uuid")) {
+        json_array_append(out, json_array_get(col, 1));
+        return;
     }
     json_array_foreach(json_array_get(col, 1), i, u) {
-        if (uuid_in(u, uuid)) {
-            return true;
-        }
+        uuids_of(u, out);
     }
-    return false;
 }
 
-/* Every logical port row (_uuid, name, addresses, external_ids) among the
- * ports of the switch 'row'.  A new array. */
+/* The logical port rows (_uuid, name, addresses, external_ids) of the
+ * switch 'row', read by UUID in one transaction: only the switch's, however
+ * many the database holds.  A new array in '*ret_lsps'. */
 static int switch_ports(struct ovsgw *g, const json_t *row,
                         json_t **ret_lsps, char **ret_err)
 {
-    json_t *rows = NULL, *lsp;
-    const json_t *ports = json_object_get(row, "ports");
+    json_t *uuids = json_array(), *ops = json_array(), *res = NULL, *u, *r1;
     size_t i;
-    int r = ovsdb_select(g->nb, "Logical_Switch_Port", NULL,
-                         "_uuid,name,addresses,external_ids", &rows,
-                         ret_err);
+    int r;
 
-    if (r < 0) {
+    uuids_of(json_object_get(row, "ports"), uuids);
+    json_array_foreach(uuids, i, u) {
+        json_array_append_new(ops, json_pack(
+            "{s:s,s:s,s:[[s,s,[s,O]]],s:[s,s,s,s]}", "op", "select",
+            "table", "Logical_Switch_Port", "where", "_uuid", "==", "uuid",
+            u, "columns", "_uuid", "name", "addresses", "external_ids"));
+    }
+    json_decref(uuids);
+    *ret_lsps = json_array();
+    if (json_array_size(ops) == 0) {
+        json_decref(ops);
+        return 0;
+    }
+    if ((r = ovsdb_transact(g->nb, ops, &res, ret_err)) < 0) {
         return r;
     }
-    *ret_lsps = json_array();
-    json_array_foreach(rows, i, lsp) {
-        if (uuid_in(ports, row_uuid(lsp))) {
-            json_array_append(*ret_lsps, lsp);
+    json_array_foreach(res, i, r1) {
+        json_array_extend(*ret_lsps, json_object_get(r1, "rows"));
+    }
+    json_decref(res);
+    return 0;
+}
+
+/* A port of this chassis ('chassis') in 'lsps' whose endpoint 'n' does not
+ * have (left by a call that failed half-way, a crash, or a delete while
+ * the database was away), or NULL. */
+static const json_t *stale_port(const json_t *lsps, const struct network *n,
+                                const char *chassis)
+{
+    const json_t *lsp;
+    size_t i;
+
+    json_array_foreach(lsps, i, lsp) {
+        const char *name = json_string_value(json_object_get(lsp, "name"));
+        json_t *ext = ovsdb_map_to_object(json_object_get(lsp,
+                                                          "external_ids"));
+        const char *host = json_string_value(json_object_get(
+            ext, OVNNB_EXT_HOST));
+        bool stale = name && host && !strcmp(host, chassis)
+                     && !strncmp(name, "ovsgw-", 6)
+                     && !network_find_endpoint(n, name + 6);
+        json_decref(ext);
+        if (stale) {
+            return lsp;
         }
     }
-    json_decref(rows);
-    return 0;
+    return NULL;
 }
 
 /* The logical port called 'name' among 'lsps', or NULL. */
@@ -433,7 +471,6 @@ static int nb_port_add(struct ovsgw *g, const struct network *n,
                        char **ret_err)
 {
     _cleanup_free_ char *ls = ovnnb_switch_name(n->opts.ovn_name);
-    _cleanup_free_ char *lsp_name = ovnnb_endpoint_port_name(e->id);
     char hostname[256] = "";
     int r = -EAGAIN;
 
@@ -450,9 +487,10 @@ static int nb_port_add(struct ovsgw *g, const struct network *n,
             break;
         }
         if ((r = switch_ports(g, row, &lsps, ret_err)) == 0) {
-            const json_t *old = port_named(lsps, lsp_name);
+            const json_t *old = stale_port(lsps, n, chassis);
             if (old) {
-                /* Left by a crash before Docker heard back: replace. */
+                /* This host's, and no endpoint's (its own, left by a
+                 * crash before Docker heard back, is one): away first. */
                 r = ovsdb_transact(g->nb,
                                    ovnnb_port_del_ops(row_uuid(row),
                                                       row_uuid(old)),
@@ -471,6 +509,10 @@ static int nb_port_add(struct ovsgw *g, const struct network *n,
         }
         json_decref(lsps);
         json_decref(row);
+    }
+    if (r == -EAGAIN) {
+        free(*ret_err);
+        *ret_err = xstrdup(BUSY);
     }
     return r;
 }
@@ -555,10 +597,67 @@ int ovn_endpoint_del(struct ovsgw *g, const struct network *n,
     }
     host_destroy(&h);
     if ((r = nb_port_del(g, n, e->id, &err)) < 0) {
-        *ret_err = nb_error("cannot delete the logical port", r, err);
-        return r;
+        /* The container is gone whatever OVN says: its side goes too, and
+         * the logical port when the database answers (ovn_reconcile). */
+        log_warn("endpoint %.12s: cannot delete its logical port now (%s); "
+                 "later", e->id, err ? err : strerror(-r));
+        free(err);
+        g->ovn_stale = true;
     }
     return teardown_port(g, n->bridge, e->host_if, ret_err);
+}
+
+int ovn_reconcile(struct ovsgw *g)
+{
+    struct host h;
+    char *err = NULL;
+    int r, removed = 0;
+
+    if ((r = host_and_nb(g, &h, &err)) < 0) {
+        free(err);
+        return r;
+    }
+    for (const struct network *n = g->model.networks; n && r >= 0;
+         n = n->next) {
+        _cleanup_free_ char *ls = network_is_ovn(n)
+                                      ? ovnnb_switch_name(n->opts.ovn_name)
+                                      : NULL;
+        json_t *row = NULL, *lsps = NULL;
+        const json_t *old;
+        if (!ls || (r = switch_get(g, ls, &row, &err)) <= 0) {
+            continue;
+        }
+        while ((r = switch_ports(g, row, &lsps, &err)) == 0
+               && (old = stale_port(lsps, n, h.chassis))) {
+            const char *name = json_string_value(json_object_get(old,
+                                                                 "name"));
+            if ((r = ovsdb_transact(g->nb,
+                                    ovnnb_port_del_ops(row_uuid(row),
+                                                       row_uuid(old)),
+                                    NULL, &err)) < 0) {
+                break;
+            }
+            log_info("logical network %s: removed port %s, left by an "
+                     "endpoint this host no longer has", n->opts.ovn_name,
+                     name);
+            removed++;
+            json_decref(lsps);
+            lsps = NULL;
+            json_decref(row);
+            if ((r = switch_get(g, ls, &row, &err)) <= 0) {
+                row = NULL;
+                break;
+            }
+        }
+        json_decref(lsps);
+        json_decref(row);
+    }
+    if (r < 0) {
+        log_debug("reconcile with OVN: %s", err ? err : strerror(-r));
+    }
+    free(err);
+    host_destroy(&h);
+    return r < 0 ? r : removed;
 }
 
 int ovn_endpoint_wait(struct ovsgw *g, const struct endpoint *e,

@@ -9,8 +9,10 @@
  * (the chassis), ovn-bridge (default br-int) and, unless the daemon was
  * given --ovn-nb, ovn-nb (default OVN_NB_DEFAULT).
  *
- * Each function is all or nothing: on failure it leaves OVN and the host
- * as they were, and returns -errno with a malloc'd message. */
+ * Adding is all or nothing: on failure OVN and the host are as they were.
+ * Removing does this host's side whatever OVN says; a logical port it
+ * could not delete is deleted later (ovn_reconcile).  Functions return
+ * -errno with a malloc'd message. */
 #ifndef OVSGW_OVN_H
 #define OVSGW_OVN_H
 
@@ -41,7 +43,8 @@ int ovn_network_leave(struct ovsgw *g, struct network *n, char **ret_err);
 int ovn_endpoint_add(struct ovsgw *g, struct network *n, struct endpoint *e,
                      char **ret_err);
 
-/* Deletes the logical port of 'e', then its port and veth. */
+/* Deletes the logical port of 'e' (or marks it for ovn_reconcile when the
+ * database does not answer), then its port and veth. */
 int ovn_endpoint_del(struct ovsgw *g, const struct network *n,
                      const struct endpoint *e, char **ret_err);
 
@@ -49,6 +52,11 @@ int ovn_endpoint_del(struct ovsgw *g, const struct network *n,
  * the port of 'e'. */
 int ovn_endpoint_wait(struct ovsgw *g, const struct endpoint *e,
                       char **ret_err);
+
+/* Deletes the logical ports of this chassis that no endpoint of the model
+ * has (a delete while the database was away, a crash between the two
+ * halves of a call).  Returns how many, or -errno. */
+int ovn_reconcile(struct ovsgw *g);
 
 /* This host's chassis name (system-id), or NULL.  Malloc'd. */
 char *ovn_chassis(struct ovsgw *g);

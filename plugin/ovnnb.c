@@ -15,12 +15,12 @@ char *ovnnb_switch_name(const char *name)
 
 char *ovnnb_router_name(const char *name)
 {
-    return xasprintf("ovsgw-%s-lr", name);
+    return xasprintf("ovsgw-%s:lr", name);
 }
 
 char *ovnnb_ext_switch_name(const char *name)
 {
-    return xasprintf("ovsgw-%s-ext", name);
+    return xasprintf("ovsgw-%s:ext", name);
 }
 
 char *ovnnb_physnet(const char *name)
@@ -30,12 +30,12 @@ char *ovnnb_physnet(const char *name)
 
 char *ovnnb_lrp_name(const char *name)
 {
-    return xasprintf("ovsgw-%s-lrp", name);
+    return xasprintf("ovsgw-%s:lrp", name);
 }
 
 char *ovnnb_rtr_port_name(const char *name)
 {
-    return xasprintf("ovsgw-%s-rtr", name);
+    return xasprintf("ovsgw-%s:rtr", name);
 }
 
 char *ovnnb_endpoint_port_name(const char *endpoint_id)
@@ -193,9 +193,12 @@ static void way_out_ops(const struct network *n, json_t *ops,
 {
     const char *name = n->opts.ovn_name;
     _cleanup_free_ char *ext = ovnnb_ext_switch_name(name);
-    _cleanup_free_ char *lrpx = xasprintf("ovsgw-%s-lrpx", name);
+    _cleanup_free_ char *lrpx = xasprintf("ovsgw-%s:lrpx", name);
+    /* Not ':' here: ovn-controller names its patch ports after it.  No
+     * other row can have this name: an endpoint's port is ovsgw- and a
+     * hex ID, other rows hold a ':'. */
     _cleanup_free_ char *ln = xasprintf("ovsgw-%s-ln", name);
-    _cleanup_free_ char *xrtr = xasprintf("ovsgw-%s-extrtr", name);
+    _cleanup_free_ char *xrtr = xasprintf("ovsgw-%s:extrtr", name);
     _cleanup_free_ char *physnet = ovnnb_physnet(name);
     uint32_t h = util_hash(name);
     char mac[MAC_STRLEN];

@@ -9,12 +9,12 @@
  *                   The last host to leave deletes the switch and router.
  *   ACL             the TCP policy, on the switch, from-lport: only a new
  *                   connection's SYN (SYN set, ACK clear) is judged.
- *   Logical_Router  "ovsgw-NAME-lr", one port "ovsgw-NAME-lrp" whose MAC is
+ *   Logical_Router  "ovsgw-NAME:lr", one port "ovsgw-NAME:lrp" whose MAC is
  *                   the gateway MAC and whose networks are every subnet's
  *                   gateway: OVN answers the gateways' ARP, ND and ping.
  *   The way out (not for --internal): the router's second port
- *                   "ovsgw-NAME-lrpx" (OVNNB_ROUTER_EXT, MAC 0e:6f:...) on a
- *                   switch "ovsgw-NAME-ext" whose localnet port
+ *                   "ovsgw-NAME:lrpx" (OVNNB_ROUTER_EXT, MAC 0e:6f:...) on a
+ *                   switch "ovsgw-NAME:ext" whose localnet port
  *                   "ovsgw-NAME-ln" is, on every host, that host's own
  *                   bridge of the network (ovn-bridge-mappings
  *                   "ovsgw-NAME:ovsgwu..."), whose host end has
@@ -23,7 +23,7 @@
  *                   stack, as in local mode: the router is distributed, so
  *                   a container's traffic leaves through its own host.
  *   Logical_Switch_Port
- *                   "ovsgw-NAME-rtr" (type router) joins the two; each
+ *                   "ovsgw-NAME:rtr" (type router) joins the two; each
  *                   endpoint is "ovsgw-<EndpointID>" with addresses and
  *                   port_security "MAC IPv4 [IPv6]", external_ids
  *                   ovsgw-name, ovsgw-host (the chassis), ovsgw-hostname.
@@ -78,12 +78,14 @@ json_t *ovnnb_acls(const struct policy *p, bool ipv6);
  * 'chassis', provided no switch of its name exists yet. */
 json_t *ovnnb_create_ops(const struct network *n, const char *chassis);
 
-/* Adds / removes host 'chassis' in the switch 'ls_uuid' (which has the
- * external_ids 'ext_seen': the transaction fails if they changed).  With
- * 'last', removes the logical network 'name' instead: its switches and
- * router. */
+/* Adds host 'chassis' to the switch 'ls_uuid' (the caller checks that
+ * the mutate touched a row: the switch may have gone meanwhile). */
 json_t *ovnnb_join_ops(const char *ls_uuid, const struct network *n,
                        const char *chassis);
+/* Removes host 'chassis' from the switch 'ls_uuid', provided its
+ * external_ids are still 'ext_seen' (no host joined or left meanwhile).
+ * With 'last', removes the logical network 'name' instead: its switches
+ * and router. */
 json_t *ovnnb_leave_ops(const char *ls_uuid, const json_t *ext_seen,
                         const char *chassis, bool last, const char *name);
 

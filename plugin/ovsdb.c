@@ -139,9 +139,12 @@ static int connect_db(struct ovsdb *db, long long deadline)
     }
     if (connect(fd, (struct sockaddr *) &db->addr, db->addr_len) < 0) {
         r = -errno;
-        if (r == -EINPROGRESS || r == -EAGAIN) {
+        if (r == -EINPROGRESS) {
+            /* A remote host that does not answer: an Err soon, not at
+             * the call's deadline. */
+            long long cap = time_deadline(OVSDB_CONNECT_MS);
             struct pollfd p = { .fd = fd, .events = POLLOUT };
-            long long left = deadline - time_msec();
+            long long left = (cap < deadline ? cap : deadline) - time_msec();
             int n = left > 0 ? poll(&p, 1, (int) left) : 0;
             if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
                                      &len) == 0) {

@@ -8,6 +8,8 @@
 #include <jansson.h>
 
 #define OVSDB_TIMEOUT_MS 10000
+/* How long a TCP connect may take. */
+#define OVSDB_CONNECT_MS 2000
 
 struct ovsdb;
 

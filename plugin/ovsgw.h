@@ -38,6 +38,7 @@ struct ovsgw {
     char *ovn_nb;           /* --ovn-nb, or NULL */
     struct ovsdb *nb;       /* OVN northbound, made on first use */
     char *nb_remote;        /* where 'nb' connects */
+    bool ovn_stale;         /* a logical port awaits ovn_reconcile() */
     struct flowset *fs;
     struct model model;
     bool restored;          /* the model was read from OVSDB */

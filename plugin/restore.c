@@ -141,7 +141,9 @@ static int drop_stale_endpoints(struct ovsgw *g, struct network *n)
 
     for (struct endpoint **p = &n->endpoints; *p;) {
         struct endpoint *e = *p;
-        if (link_exists(e->host_if) && e->fe.ofport > 0) {
+        /* OVN's ports are not numbered by ovsgw: the veth says enough. */
+        if (link_exists(e->host_if)
+            && (e->fe.ofport > 0 || network_is_ovn(n))) {
             /* A port ovs-vswitchd has not numbered yet is alive. */
             p = &e->next;
             continue;
@@ -177,6 +179,8 @@ int restore_ensure(struct ovsgw *g, char **ret_err)
     }
     for (struct network *n = g->model.networks; n; n = n->next) {
         n_nets++;
+        /* What OVN holds for this host is checked by the tick. */
+        g->ovn_stale |= network_is_ovn(n);
         n_gone += drop_stale_endpoints(g, n);
         for (struct endpoint *e = n->endpoints; e; e = e->next) {
             n_eps++;

@@ -92,7 +92,7 @@ char *status_format(const json_t *status)
                     str(n, "network"));
         if (ovn) {
             strbuf_addf(&sb, "  mode      ovn: logical network %s (switch "
-                        "ovsgw-%s, router ovsgw-%s-lr), chassis %s\n",
+                        "ovsgw-%s, router ovsgw-%s:lr), chassis %s\n",
                         str(n, "ovn_name"), str(n, "ovn_name"),
                         str(n, "ovn_name"), str(n, "chassis"));
         }

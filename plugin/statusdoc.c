@@ -88,7 +88,7 @@ static json_t *network_doc(const struct model *m, const struct network *n,
         n->bridge_owned, "gateway_mac", addr_mac_format(n->gateway_mac, mac),
         "subnets", state_subnets(n, "subnet", true, true), "tcp_policy", policy, "mtu",
         n->opts.mtu, "cookie", cookie, "endpoints", eps, "internal",
-        n->internal, "nat", n->opts.nat && !n->internal && !network_is_ovn(n),
+        n->internal, "nat", n->opts.nat && !n->internal,
         "uplink", n->internal ? "" : n->uplink_if, "mode",
         network_is_ovn(n) ? "ovn" : "local");
     if (network_is_ovn(n)) {

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "netfilter.h"
+#include "ovn.h"
 #include "ovsgw.h"
 #include "restore.h"
 #include "spares.h"
@@ -176,8 +177,12 @@ static void verify_ports(struct ovsgw *g)
                          "%d: moving its flows", e->id, e->host_if, ofport,
                          e->fe.ofport);
                 e->fe.ofport = ofport;
-                e->verified = flowset_endpoint_replace(g->fs, n, e,
-                                                       NULL) == 0;
+                /* ovs-vswitchd may number it once more (it renumbers a
+                 * port whose request it can grant a moment later): not
+                 * verified until a look finds the number unchanged. */
+                if (flowset_endpoint_replace(g->fs, n, e, NULL) < 0) {
+                    g->resync = true;
+                }
             } else if (ofport > 0) {
                 e->verified = true;
             }
@@ -228,6 +233,9 @@ static void tick(struct ovsgw *g)
     }
     if (slow || g->resync) {
         host_side(g);
+    }
+    if (slow && g->ovn_stale && ovn_reconcile(g) >= 0) {
+        g->ovn_stale = false;
     }
     if (g->resync) {
         resync(g);

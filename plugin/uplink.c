@@ -267,10 +267,12 @@ undo:
     }
     n->uplink_if[0] = '\0';
     {
-        _cleanup_free_ char *err = NULL;
-        if (map_bridge(g, n, NULL, &err) < 0
-            || vswitch_bridge_delete(g->db, name, &err) < 0) {
-            log_error("uplink %s: cannot remove it again: %s", name, err);
+        _cleanup_free_ char *e1 = NULL, *e2 = NULL;
+        if (map_bridge(g, n, NULL, &e1) < 0) {
+            log_error("uplink %s: cannot unmap it again: %s", name, e1);
+        }
+        if (vswitch_bridge_delete(g->db, name, &e2) < 0) {
+            log_error("uplink %s: cannot remove it again: %s", name, e2);
         }
     }
     return r;

@@ -5,6 +5,10 @@
 
 #include "util.h"
 
+/* How often a transaction guarded by a "wait" is tried when the rows
+ * keep changing under it. */
+#define VSWITCH_TRIES 5
+
 static json_t *where_name(const char *name)
 {
     return json_pack("[[s,s,s]]", "name", "==", name);
@@ -141,13 +145,16 @@ int vswitch_system_list_set(struct ovsdb *db, const char *key,
                             const char *name, const char *item,
                             char **ret_err)
 {
+    char *err = NULL;
     int r = -EAGAIN;
 
-    for (int tries = 0; tries < 5 && r == -EAGAIN; tries++) {
+    for (int tries = 0; tries < VSWITCH_TRIES && r == -EAGAIN; tries++) {
         json_t *rows = NULL;
+        free(err);
+        err = NULL;
         if ((r = ovsdb_select(db, "Open_vSwitch", NULL, "external_ids",
-                              &rows, ret_err)) < 0) {
-            return r;
+                              &rows, &err)) < 0) {
+            break;
         }
         const json_t *seen = json_object_get(json_array_get(rows, 0),
                                              "external_ids");
@@ -170,9 +177,13 @@ int vswitch_system_list_set(struct ovsdb *db, const char *key,
                 "insert", ovsdb_map(json_pack("{s:s}", key, value))));
         }
         json_decref(ext);
-        r = ovsdb_transact(db, ops, NULL, ret_err);
+        r = ovsdb_transact(db, ops, NULL, &err);
         json_decref(rows);
     }
+    if (r < 0 && ret_err) {
+        *ret_err = TAKE_PTR(err);
+    }
+    free(err);
     return r;
 }
 
@@ -376,14 +387,17 @@ int vswitch_port_del(struct ovsdb *db, const char *bridge, const char *name,
 int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
                           char **ret_err)
 {
+    char *err = NULL;
     int r = -EAGAIN;
 
-    for (int tries = 0; tries < 5 && r == -EAGAIN; tries++) {
+    for (int tries = 0; tries < VSWITCH_TRIES && r == -EAGAIN; tries++) {
         json_t *row = NULL;
+        free(err);
+        err = NULL;
         if ((r = vswitch_iface_get(db, name, "external_ids", &row,
-                                   ret_err)) <= 0) {
+                                   &err)) <= 0) {
             if (r == 0) {
-                *ret_err = xasprintf("interface %s is gone from OVSDB", name);
+                err = xasprintf("interface %s is gone from OVSDB", name);
                 r = -ENOENT;
             }
             break;
@@ -406,11 +420,15 @@ int vswitch_iface_set_ext(struct ovsdb *db, const char *name, json_t *ext,
             "external_ids", seen, "timeout", 0,
             "op", "mutate", "table", "Interface", "where", where_name(name),
             "mutations", "external_ids", "delete", "set", drop,
-            "external_ids", "insert", ovsdb_map(ext)), NULL, ret_err);
+            "external_ids", "insert", ovsdb_map(ext)), NULL, &err);
         json_decref(old);
         json_decref(row);
     }
     json_decref(ext);
+    if (r < 0 && ret_err) {
+        *ret_err = TAKE_PTR(err);
+    }
+    free(err);
     return r;
 }
 

@@ -215,6 +215,12 @@ _dockerd_try() {
     local what=$1
     shift
     printf '\n=== %s ovsgw: dockerd (%s) %s\n' "$(date '+%F %T')" "$what" "$*" >>"$DOCKERD_LOG"
+    # A dockerd killed with -9 leaves its pidfile, and dockerd refuses to
+    # start while the PID in it exists, even as an unreaped zombie.
+    if [ "$ENV_PROFILE" = private ] && [ -e "$DOCKER_PIDFILE" ] &&
+        pid_dead "$(pidfile_pid "$DOCKER_PIDFILE")"; then
+        rm -f "$DOCKER_PIDFILE"
+    fi
     if [ "$ENV_PROFILE" = system ]; then
         ENV_DOCKER_NET_PRE=$(mktemp -d /tmp/ovsgw-sys-net.XXXXXX)
         _net_snapshot "$ENV_DOCKER_NET_PRE"

@@ -162,6 +162,18 @@ test_restart_dockerd() {
     check "the network is still there" dk network inspect dnet
     check "the containers start again" dk start vm1 vm2
     check "vm1 -> vm2 after" ping_ok vm1 10.20.2.100
+
+    # kill -9: dockerd never says DeleteEndpoint; its containers die (their
+    # veths with them), and the restarted dockerd gives their addresses
+    # out again.
+    pid=$(dockerd_pid)
+    kill -KILL "$pid"
+    wait_until 60 pid_dead "$pid"
+    check "after kill -9 of dockerd, it starts again" docker_start
+    check "the containers start again on their addresses" dk start vm1 vm2
+    check "vm1 -> vm2 after that" ping_ok vm1 10.20.2.100
+    check "the daemon said why the old endpoints went" \
+        grep -q "the container died unannounced" "$OVSGW_LOG"
 }
 
 test_load_parallel() {

@@ -176,13 +176,13 @@ static void test_create(void **state)
                 "[[\"name\",\"==\",\"ovsgw-blue\"]],\"columns\":[\"name\"],"
                 "\"until\":\"==\",\"rows\":[],\"timeout\":0}");
     /* The router port: the gateway MAC, every gateway. */
-    expect_json(row_named(ops, "Logical_Router_Port", "ovsgw-blue-lrp"),
-                "{\"name\":\"ovsgw-blue-lrp\",\"mac\":"
+    expect_json(row_named(ops, "Logical_Router_Port", "ovsgw-blue:lrp"),
+                "{\"name\":\"ovsgw-blue:lrp\",\"mac\":"
                 "\"06:00:00:00:00:01\",\"networks\":[\"set\","
                 "[\"10.20.1.1/24\",\"10.20.2.1/24\"]]}");
     /* The router: its own name (ovn-trace finds datapaths by name), both
      * ports, the default route out. */
-    const json_t *lr = row_named(ops, "Logical_Router", "ovsgw-blue-lr");
+    const json_t *lr = row_named(ops, "Logical_Router", "ovsgw-blue:lr");
     expect_json(json_object_get(lr, "ports"),
                 "[\"set\",[[\"named-uuid\",\"lrp\"],[\"named-uuid\","
                 "\"lrpx\"]]]");
@@ -193,20 +193,20 @@ static void test_create(void **state)
                                 "row"),
                 "{\"ip_prefix\":\"0.0.0.0/0\",\"nexthop\":"
                 "\"169.254.100.1\"}");
-    expect_json(row_named(ops, "Logical_Switch_Port", "ovsgw-blue-rtr"),
-                "{\"name\":\"ovsgw-blue-rtr\",\"type\":\"router\","
+    expect_json(row_named(ops, "Logical_Switch_Port", "ovsgw-blue:rtr"),
+                "{\"name\":\"ovsgw-blue:rtr\",\"type\":\"router\","
                 "\"addresses\":[\"set\",[\"router\"]],\"options\":"
-                "[\"map\",[[\"router-port\",\"ovsgw-blue-lrp\"]]]}");
+                "[\"map\",[[\"router-port\",\"ovsgw-blue:lrp\"]]]}");
     /* The way out: a localnet switch each host maps to its own bridge. */
     expect_json(row_named(ops, "Logical_Switch_Port", "ovsgw-blue-ln"),
                 "{\"name\":\"ovsgw-blue-ln\",\"type\":\"localnet\","
                 "\"addresses\":[\"set\",[\"unknown\"]],\"options\":"
                 "[\"map\",[[\"network_name\",\"ovsgw-blue\"]]]}");
     expect_json(json_object_get(row_named(ops, "Logical_Router_Port",
-                                          "ovsgw-blue-lrpx"),
+                                          "ovsgw-blue:lrpx"),
                                 "networks"),
                 "[\"set\",[\"169.254.100.2/24\"]]");
-    row_named(ops, "Logical_Switch", "ovsgw-blue-ext");
+    row_named(ops, "Logical_Switch", "ovsgw-blue:ext");
     const json_t *ls = row_named(ops, "Logical_Switch", "ovsgw-blue");
     json_t *ext = ovsdb_map_to_object(json_object_get(ls, "external_ids"));
     expect_json(ext, "{\"ovsgw-name\":\"blue\",\"ovsgw-host-host1\":\"" ID
@@ -277,10 +277,10 @@ static void test_join_leave(void **state)
     find_op(ops, "delete", "Logical_Switch", 0);
     expect_json(json_object_get(find_op(ops, "delete", "Logical_Switch", 1),
                                 "where"),
-                "[[\"name\",\"==\",\"ovsgw-blue-ext\"]]");
+                "[[\"name\",\"==\",\"ovsgw-blue:ext\"]]");
     expect_json(json_object_get(find_op(ops, "delete", "Logical_Router", 0),
                                 "where"),
-                "[[\"name\",\"==\",\"ovsgw-blue-lr\"]]");
+                "[[\"name\",\"==\",\"ovsgw-blue:lr\"]]");
     json_decref(ops);
     json_decref(ext_seen);
     json_decref(n->generic);
@@ -337,7 +337,7 @@ static void test_conflict(void **state)
     struct endpoint *e = sample_endpoint();
     (void) state;
     json_t *lsps = json_loads(
-        "[{\"name\":\"ovsgw-blue-rtr\",\"addresses\":\"router\"},"
+        "[{\"name\":\"ovsgw-blue:rtr\",\"addresses\":\"router\"},"
         " {\"name\":\"ovsgw-" EP "\",\"addresses\":"
         "  \"02:42:0a:14:01:05 10.20.1.5\"},"
         " {\"name\":\"ovsgw-abcdefabcdef99\",\"addresses\":[\"set\","
