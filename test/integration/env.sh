@@ -60,7 +60,9 @@
 # Set by busybox_image: OVSGW_IMAGE=ovsgw-busybox, OVSGW_BB_APPLETS
 #
 # Tunables (set before calling): OVSGW_TSO=true|false (userspace-tso-enable,
-# read by ovs-vswitchd at start only), OVSGW_STORAGE_DRIVER (force one driver),
+# read by ovs-vswitchd at start only), OVSGW_DATAPATH=netdev|system (the
+# self-check bridge's datapath; system needs the OVS kernel module, see
+# test/kernel/run.sh), OVSGW_STORAGE_DRIVER (force one driver),
 # OVSGW_DOCKER_LOGLEVEL (default info), OVSGW_KEEP=1 (env_cleanup stops
 # daemons but keeps $OVSGW_T for post-mortem).
 
@@ -390,11 +392,12 @@ ovs_start() {
 		other_config:userspace-tso-enable="${OVSGW_TSO:-true}" || return 1
 	_vswitchd_start || return 1
 
-	# Self check: a netdev bridge can be created and talks OpenFlow 1.4.
+	# Self check: a bridge ($OVSGW_DATAPATH) can be created and talks OpenFlow 1.4.
 	local br=ovsgwchk$$
 	br=${br:0:15}
-	if ! ovs-vsctl --timeout=10 add-br "$br" -- set bridge "$br" datapath_type=netdev; then
-		_env_err "cannot create a netdev bridge; see $OVS_LOGDIR/ovs-vswitchd.log"
+	if ! ovs-vsctl --timeout=10 add-br "$br" -- set bridge "$br" \
+		datapath_type="${OVSGW_DATAPATH:-netdev}"; then
+		_env_err "cannot create a ${OVSGW_DATAPATH:-netdev} bridge; see $OVS_LOGDIR/ovs-vswitchd.log"
 		grep -q 'ovs-netdev: creating tap device failed: Device or resource busy' \
 			"$OVS_LOGDIR/ovs-vswitchd.log" &&
 			_env_err "another userspace ovs-vswitchd owns 'ovs-netdev' in this" \
@@ -407,7 +410,7 @@ ovs_start() {
 		return 1
 	fi
 	ovs-vsctl --timeout=10 del-br "$br" || return 1
-	_env_log "ovs started in $((SECONDS - t0))s (userspace-tso-enable=${OVSGW_TSO:-true})"
+	_env_log "ovs started in $((SECONDS - t0))s (datapath ${OVSGW_DATAPATH:-netdev}, userspace-tso-enable=${OVSGW_TSO:-true})"
 }
 
 ovs_stop() {

@@ -188,7 +188,8 @@ test_bad_options() {
 # An existing bridge is adopted (and kept), and a port of its owner that
 # holds the OpenFlow number ovsgw asks for does not break anything.
 test_adopted_bridge() {
-    ovsctl add-br bruser -- set bridge bruser datapath_type=netdev \
+    ovsctl add-br bruser -- set bridge bruser \
+        datapath_type="${OVSGW_DATAPATH:-netdev}" \
         -- add-port bruser userport -- set Interface userport \
         type=internal ofport_request=1
     check "network on the existing bridge bruser" dk network create \
