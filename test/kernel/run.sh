@@ -170,8 +170,13 @@ kernel_unpack() {
     new_tmp
     tmp=$TMPD
     say "downloading $pkg $ver into $KERNEL_CACHE (not installing it)"
-    (cd "$tmp" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed') ||
+    # (apt warns that _apt cannot write to the directory: it downloads as
+    # root instead, which is what is wanted here.)
+    if ! (cd "$tmp" && apt-get download -q "$pkg=$ver" >"$tmp/apt.log" 2>&1); then
+        cat "$tmp/apt.log"
         return 1
+    fi
+    grep -v '^W: Download is performed unsandboxed' "$tmp/apt.log" || true
     deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n1)
     [ -n "$deb" ] || return 1
     dpkg-deb -x "$deb" "$tmp/root" || return 1
