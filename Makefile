@@ -44,7 +44,8 @@ UNIT    := lib options flows policy ofp ofconn ovsdb ovnnb request http fuzz \
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
-.PHONY: all deps test unit valgrind integration ovn demo run bench fuzz fuzz-merge clean
+.PHONY: all deps test unit valgrind integration ovn demo run bench fuzz \
+        fuzz-merge clean test-kernel
 all: $(B)/ovsgw
 
 $(B)/%.o: %.c
@@ -147,6 +148,15 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) ovn
+
+# The integration tests on the OVS kernel datapath, in a qemu guest (TCG)
+# with Debian's kernel; see docs/kernel-datapath.md.  KERNEL_TESTS="all" or
+# a list of tests; KERNEL_CACHE (default /var/cache/ovsgw-kernel).
+test-kernel:
+	bash test/deps.sh kernel
+	$(MAKE) $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend $(B)/holdconns
+	KERNEL_BUILD=$(CURDIR)/$(B) OVSGW_BIN=$(CURDIR)/$(B)/ovsgw \
+	    OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat bash test/kernel/run.sh
 
 # Benchmarks are not tests: ratios against baselines measured in the same
 # run, written to docs/benchmarks.md.

@@ -12,6 +12,11 @@ BUILD_DEPS=(gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev
             libnl-3-dev libnl-route-3-dev libcmocka-dev shellcheck)
 RUN_DEPS=(openvswitch-switch docker.io busybox-static iproute2 procps curl
           docker-compose ovn-central ovn-host)
+# "deps.sh kernel": also what make test-kernel needs on the host (the guest's
+# kernel is fetched by test/kernel/run.sh, never installed).
+if [ "${1:-}" = kernel ]; then
+	RUN_DEPS+=(qemu-system-x86 kmod)
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -20,7 +20,8 @@ test_status() {
         'external_ids:ovsgw-ipv4="10.20.1.100/24"')
     out=$(ovsgw_status)
     awk '{ print "        " $0 }' <<<"$out"
-    check "status names the bridge" grep -q "bridge    $br (netdev" <<<"$out"
+    check "status names the bridge" grep -q \
+        "bridge    $br (${OVSGW_DATAPATH:-netdev}" <<<"$out"
     check "... the subnets and gateways" grep -q \
         'subnet    10.20.2.0/24       gateway 10.20.2.1' <<<"$out"
     check "... the policy" grep -qF \
