@@ -126,6 +126,32 @@ static int routes_del(const struct network *n, size_t count)
     return first;
 }
 
+/* Readies the host end 'name' and routes the subnets of 'n' through it;
+ * sets n->uplink_if.  '*ret_routed' counts the routes added (on failure
+ * the caller removes them). */
+static int host_side_up(struct network *n, const char *name,
+                        size_t *ret_routed, char **ret_err)
+{
+    int r;
+
+    *ret_routed = 0;
+    if ((r = host_end(name)) < 0) {
+        *ret_err = xasprintf("uplink %s: cannot ready its host end: %s",
+                             name, strerror(-r));
+        return r;
+    }
+    strcpy(n->uplink_if, name);
+    for (; *ret_routed < n_routes(n); (*ret_routed)++) {
+        if ((r = route_op(n, *ret_routed, true)) < 0) {
+            _cleanup_free_ char *net = route_text(n, *ret_routed);
+            *ret_err = xasprintf("cannot route %s through %s: %s", net,
+                                 name, strerror(-r));
+            return r;
+        }
+    }
+    return 0;
+}
+
 int uplink_routes_del(const struct network *n)
 {
     return n->uplink_if[0] ? routes_del(n, n_routes(n)) : 0;
@@ -162,19 +188,8 @@ int uplink_attach(struct ovsgw *g, struct network *n, char **ret_err)
     if ((r = vswitch_iface_wait_ofport(g->db, name, &ofport, ret_err)) < 0) {
         goto undo;
     }
-    if ((r = host_end(name)) < 0) {
-        *ret_err = xasprintf("uplink %s: cannot ready its host end: %s",
-                             name, strerror(-r));
+    if ((r = host_side_up(n, name, &routed, ret_err)) < 0) {
         goto undo;
-    }
-    strcpy(n->uplink_if, name);
-    for (routed = 0; routed < n_routes(n); routed++) {
-        if ((r = route_op(n, routed, true)) < 0) {
-            _cleanup_free_ char *net = route_text(n, routed);
-            *ret_err = xasprintf("cannot route %s through %s: %s", net,
-                                 name, strerror(-r));
-            goto undo;
-        }
     }
     n->uplink.ofport = ofport;
     memcpy(n->uplink.mac, m, MAC_LEN);
@@ -245,19 +260,8 @@ int uplink_ovn_attach(struct ovsgw *g, struct network *n, char **ret_err)
     if ((r = map_bridge(g, n, name, ret_err)) < 0) {
         goto undo;
     }
-    if ((r = host_end(name)) < 0) {
-        *ret_err = xasprintf("uplink %s: cannot ready its host end: %s",
-                             name, strerror(-r));
+    if ((r = host_side_up(n, name, &routed, ret_err)) < 0) {
         goto undo;
-    }
-    strcpy(n->uplink_if, name);
-    for (routed = 0; routed < n_routes(n); routed++) {
-        if ((r = route_op(n, routed, true)) < 0) {
-            _cleanup_free_ char *net = route_text(n, routed);
-            *ret_err = xasprintf("cannot route %s through %s: %s", net,
-                                 name, strerror(-r));
-            goto undo;
-        }
     }
     return 0;
 
