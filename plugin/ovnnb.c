@@ -229,19 +229,19 @@ static void way_out_ops(const struct network *n, json_t *ops,
         "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
         "Logical_Switch_Port", "row", "name", xrtr, "type", "router",
         "addresses", ovsdb_set1(json_string("router")), "options",
-        ovsdb_map(json_pack("{s:s}", "router-port", lrpx)), "uuid-name",
+        ovsdb_map_take(json_pack("{s:s}", "router-port", lrpx)), "uuid-name",
         "xrtr"));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
         "Logical_Switch_Port", "row", "name", ln, "type", "localnet",
         "addresses", ovsdb_set1(json_string("unknown")), "options",
-        ovsdb_map(json_pack("{s:s}", "network_name", physnet)), "uuid-name",
+        ovsdb_map_take(json_pack("{s:s}", "network_name", physnet)), "uuid-name",
         "ln"));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:[s,[o,o]],s:o}}", "op", "insert", "table",
         "Logical_Switch", "row", "name", ext, "ports", "set",
         ovsdb_named("xrtr"), ovsdb_named("ln"), "external_ids",
-        ovsdb_map(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
+        ovsdb_map_take(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
 }
 
 json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
@@ -268,7 +268,7 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
     json_array_foreach(acls, i, a) {
         char ref[32];
         snprintf(ref, sizeof ref, "acl%zu", i);
-        json_object_set_new(a, "external_ids", ovsdb_map(json_pack(
+        json_object_set_new(a, "external_ids", ovsdb_map_take(json_pack(
             "{s:s}", OVNNB_EXT_NAME, name)));
         json_array_append_new(ops, json_pack("{s:s,s:s,s:O,s:s}", "op",
                                              "insert", "table", "ACL", "row",
@@ -289,19 +289,19 @@ json_t *ovnnb_create_ops(const struct network *n, const char *chassis)
         "{s:s,s:s,s:{s:s,s:o,s:o,s:o}}", "op", "insert", "table",
         "Logical_Router", "row", "name", lr, "ports", set_of(lr_ports),
         "static_routes", set_of(routes), "external_ids",
-        ovsdb_map(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
+        ovsdb_map_take(json_pack("{s:s}", OVNNB_EXT_NAME, name))));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:s,s:o,s:o},s:s}", "op", "insert", "table",
         "Logical_Switch_Port", "row", "name", rtr, "type", "router",
         "addresses", ovsdb_set1(json_string("router")), "options",
-        ovsdb_map(json_pack("{s:s}", "router-port", lrp)), "uuid-name",
+        ovsdb_map_take(json_pack("{s:s}", "router-port", lrp)), "uuid-name",
         "rtr"));
     json_array_append_new(ops, json_pack(
         "{s:s,s:s,s:{s:s,s:o,s:o,s:o}}", "op", "insert", "table",
         "Logical_Switch", "row", "name", ls, "ports",
         ovsdb_set1(ovsdb_named("rtr")), "acls", set_of(acl_refs),
         "external_ids",
-        ovsdb_map(json_pack("{s:s,s:s,s:s}", OVNNB_EXT_NAME, name,
+        ovsdb_map_take(json_pack("{s:s,s:s,s:s}", OVNNB_EXT_NAME, name,
                             OVNNB_EXT_CONFIG, config, key, n->id))));
     json_decref(acls);
     return ops;
@@ -319,7 +319,7 @@ json_t *ovnnb_join_ops(const char *ls_uuid, const struct network *n,
         "Logical_Switch", "where", where_uuid(ls_uuid), "mutations",
         "external_ids", "delete", set_of(json_pack("[s]", key)),
         "external_ids", "insert",
-        ovsdb_map(json_pack("{s:s}", key, n->id)));
+        ovsdb_map_take(json_pack("{s:s}", key, n->id)));
 }
 
 json_t *ovnnb_leave_ops(const char *ls_uuid, const json_t *ext_seen,
@@ -384,7 +384,7 @@ json_t *ovnnb_port_add_ops(const char *ls_uuid, const json_t *ports_seen,
         "op", "insert", "table", "Logical_Switch_Port", "row", "name", name,
         "addresses", ovsdb_set1(json_string(address)), "port_security",
         ovsdb_set1(json_string(address)), "external_ids",
-        ovsdb_map(json_pack("{s:s,s:s,s:s}", OVNNB_EXT_NAME,
+        ovsdb_map_take(json_pack("{s:s,s:s,s:s}", OVNNB_EXT_NAME,
                             n->opts.ovn_name, OVNNB_EXT_HOST, chassis,
                             OVNNB_EXT_HOSTNAME, hostname)),
         "uuid-name", "ep",

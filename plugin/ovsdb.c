@@ -445,6 +445,14 @@ json_t *ovsdb_map(json_t *obj)
     return json_pack("[so]", "map", pairs);
 }
 
+json_t *ovsdb_map_take(json_t *obj)
+{
+    json_t *map = ovsdb_map(obj);
+
+    json_decref(obj);
+    return map;
+}
+
 json_t *ovsdb_set1(json_t *v)
 {
     return json_pack("[s[o]]", "set", v);

@@ -45,6 +45,7 @@ int ovsdb_select(struct ovsdb *db, const char *table, const char *name,
 
 /* Helpers that build OVSDB values; each returns a new reference. */
 json_t *ovsdb_map(json_t *obj);          /* {"k":"v"} -> ["map",[[k,v]]] */
+json_t *ovsdb_map_take(json_t *obj);     /* the same, and steals obj */
 json_t *ovsdb_set1(json_t *v);           /* steals v: ["set",[v]] */
 json_t *ovsdb_named(const char *name);   /* ["named-uuid", name] */
 json_t *ovsdb_uuid(const char *uuid);    /* ["uuid", uuid] */

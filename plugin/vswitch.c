@@ -99,7 +99,8 @@ int vswitch_bridge_create_as(struct ovsdb *db, const char *name,
         " {s:s,s:s,s:[],s:[[s,s,o]]}]",
         "op", "insert", "table", "Interface", "row", "name", name, "type",
         "internal", "external_ids",
-        ovsdb_map(iface_ext ? iface_ext : json_object()), "uuid-name",
+        iface_ext ? ovsdb_map(iface_ext) : ovsdb_map_take(json_object()),
+        "uuid-name",
         "iface",
         "op", "insert", "table", "Port", "row", "name", name, "interfaces",
         ovsdb_named("iface"), "uuid-name", "port",
@@ -107,8 +108,8 @@ int vswitch_bridge_create_as(struct ovsdb *db, const char *name,
         ovsdb_named("port"), "fail_mode", fail_mode, "datapath_type",
         datapath, "protocols", "set", "OpenFlow10", "OpenFlow13",
         "OpenFlow14", "external_ids", ovsdb_map(ext), "other_config",
-        ovsdb_map(hwaddr ? json_pack("{s:s}", "hwaddr", hwaddr)
-                         : json_object()),
+        ovsdb_map_take(hwaddr ? json_pack("{s:s}", "hwaddr", hwaddr)
+                              : json_object()),
         "uuid-name", "br",
         "op", "mutate", "table", "Open_vSwitch", "where", "mutations",
         "bridges", "insert", ovsdb_named("br"));
@@ -174,7 +175,7 @@ int vswitch_system_list_set(struct ovsdb *db, const char *key,
             json_array_append_new(ops, json_pack(
                 "{s:s,s:s,s:[],s:[[s,s,o]]}", "op", "mutate", "table",
                 "Open_vSwitch", "where", "mutations", "external_ids",
-                "insert", ovsdb_map(json_pack("{s:s}", key, value))));
+                "insert", ovsdb_map_take(json_pack("{s:s}", key, value))));
         }
         json_decref(ext);
         r = ovsdb_transact(db, ops, NULL, &err);
@@ -268,7 +269,7 @@ int vswitch_bridge_set_key(struct ovsdb *db, const char *name,
                   where_name(name), "mutations", "external_ids", "delete",
                   "set", key, "op", "mutate", "table", "Bridge", "where",
                   where_name(name), "mutations", "external_ids", "insert",
-                  ovsdb_map(json_pack("{s:s}", key, value))),
+                  ovsdb_map_take(json_pack("{s:s}", key, value))),
         1, "bridge", name, ret_err);
 }
 
