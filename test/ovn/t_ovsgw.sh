@@ -172,6 +172,13 @@ test_ovsgw_1_seed() {
         h 2 echo_post vm4 10.20.1.100 8080 vm1
     check "the policy's ACLs are on the switch" \
         eval "[ \$(ovn_nbctl acl-list ovsgw-seed | grep -c 'drop') -eq 2 ]"
+    local lsp2 mac2
+    lsp2=$(ctr_lsp 2 vm2 seed) && mac2=$(hdk 2 inspect -f \
+        '{{(index .NetworkSettings.Networks "seed").MacAddress}}' vm2)
+    check "ovn-trace: vm2's SYN to vm1:8080 is dropped by an ACL (no output)" \
+        trace_tcp drop "$lsp2" "$mac2" "$gmac" 10.20.2.100 10.20.1.100 0x02 seed
+    check "ovn-trace: vm2's SYN+ACK to vm1 (a reply) is routed to vm1's port (control)" \
+        trace_tcp pass "$lsp2" "$mac2" "$gmac" 10.20.2.100 10.20.1.100 0x12 seed
 
     check "docker rm -f on host 1" hdk 1 rm -f vm1 vm3
     check "host 1 leaves the network" hdk 1 network rm seed
@@ -237,6 +244,23 @@ trace_gw_arp() {
         grep -q "arp.sha = $6" <<<"$out"; then
         return 0
     fi
+    echo "$out"
+    return 1
+}
+
+# trace_tcp drop|pass LSP MAC GWMAC SRC DST FLAGS NET: ovn-trace of a TCP
+# segment with FLAGS from the port (MAC, SRC) to DST:8080 through the
+# gateway of the logical network NET: dropped before any output, or output
+# to one of ovsgw's ports.
+trace_tcp() {
+    local out
+    out=$(ovn_trace --minimal "ovsgw-$8" "inport == \"$2\" && eth.src == $3 &&
+        eth.dst == $4 && ip4.src == $5 && ip4.dst == $6 && ip.ttl == 64 &&
+        tcp.src == 40000 && tcp.dst == 8080 && tcp.flags == $7") || return 1
+    case $1 in
+    drop) lacks 'output\(' echo "$out" && return 0 ;;
+    pass) grep -q 'output("ovsgw-' <<<"$out" && return 0 ;;
+    esac
     echo "$out"
     return 1
 }
