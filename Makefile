@@ -28,7 +28,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 # Layers: lib/ (bottom), flows/ (pure), plugin/ (I/O and orchestration);
 # a folder never includes from one above it.
-LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
+LIB_SRC := lib/util.c lib/addr.c lib/timeval.c lib/nd.c \
            flows/flows.c flows/policy.c flows/ofp.c \
            plugin/log.c plugin/options.c plugin/request.c plugin/http.c \
            plugin/ovsdb.c plugin/vswitch.c plugin/link.c plugin/ofconn.c \
@@ -37,7 +37,7 @@ LIB_SRC := lib/util.c lib/addr.c lib/timeval.c \
            plugin/restore.c plugin/tick.c plugin/statusdoc.c \
            plugin/proc.c plugin/nfrules.c plugin/netfilter.c \
            plugin/uplink.c plugin/ports.c plugin/status.c plugin/driver.c \
-           plugin/ovnnb.c plugin/ovn.c
+           plugin/ovnnb.c plugin/ovn.c plugin/ndproxy.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT    := lib options flows policy ofp ofconn ovsdb ovnnb request http fuzz \
            status state model nfrules

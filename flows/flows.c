@@ -142,7 +142,13 @@ static void nd_responder(struct strbuf *sb, uint64_t cookie, uint32_t tag,
  * and DAD completes, and unicast reachability probes without the option
  * (RFC 4861 allows them), which Linux never sends (it includes the option
  * unless the source is ::); a stack that does falls back to a multicast
- * NS, with the option, once its probes go unanswered. */
+ * NS, with the option, once its probes go unanswered.
+ *
+ * On the kernel datapath (net->nd_controller), stage 1 sends the NS to
+ * the controller instead, and there is no stage 2: ovsgw answers from its
+ * model, with the same flags and addresses (plugin/ndproxy.c).  Everything
+ * else, the drops and the port security in front of stage 1 included, is
+ * the same flows. */
 static void network6_flows(struct strbuf *sb, const struct flows_network *net,
                            uint64_t cookie)
 {
@@ -163,7 +169,8 @@ static void network6_flows(struct strbuf *sb, const struct flows_network *net,
                                           "resubmit(,%d)", ND_NEIGHBOR_ADVERT,
                                           ND_OPT_TARGET_LINKADDR, ND_MARK,
                                           FLOWS_T_ND2);
-    flow(sb, cookie, FLOWS_T_ARP, PRIO_MATCH, m_ns, a_ns);
+    flow(sb, cookie, FLOWS_T_ARP, PRIO_MATCH, m_ns,
+         net->nd_controller ? "controller" : a_ns);
     for (size_t i = 0; i < ARRAY_SIZE(icmp6_dropped); i++) {
         _cleanup_free_ char *m = xasprintf("reg0=0x%" PRIx32 ",icmp6,"
                                            "icmpv6_type=%d", net->tag,
@@ -176,8 +183,10 @@ static void network6_flows(struct strbuf *sb, const struct flows_network *net,
         _cleanup_free_ char *m_echo = NULL, *a_echo = NULL, *m_drop = NULL;
 
         addr_ip6_format(&s->gateway, gw);
-        nd_responder(sb, cookie, net->tag, &s->gateway, net->gateway_mac,
-                     ND_FLAGS_GATEWAY);
+        if (!net->nd_controller) {
+            nd_responder(sb, cookie, net->tag, &s->gateway,
+                         net->gateway_mac, ND_FLAGS_GATEWAY);
+        }
 
         /* OVS fixes the ICMPv6 checksum after these rewrites. */
         m_echo = xasprintf("reg0=0x%" PRIx32 ",icmp6,ipv6_dst=%s,"
@@ -377,8 +386,9 @@ static void endpoint6_flows(struct strbuf *sb, const struct flows_network *net,
         flow(sb, cookie, FLOWS_T_INGRESS, PRIO_ND, m_ns, a_ns);
     }
 
-    /* Proxy ND: answer for both addresses instead of flooding. */
-    for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+    /* Proxy ND: answer for both addresses instead of flooding (on the
+     * kernel datapath, ovsgw answers from the same model). */
+    for (size_t i = 0; !net->nd_controller && i < ARRAY_SIZE(own); i++) {
         nd_responder(sb, cookie, net->tag, own[i], ep->mac, ND_FLAGS_PROXY);
     }
 

@@ -74,6 +74,10 @@ struct flows_network {
     const struct flows_subnet6 *subnets6;
     const struct policy *policy; /* TCP rules, or NULL */
     const struct flows_uplink *uplink; /* NULL: no way out (--internal) */
+    /* The kernel datapath cannot answer a Neighbor Solicitation by itself
+     * (OVS refuses to set nd_reserved and nd_options_type there): send
+     * each one to the controller, ovsgw, which answers it (lib/nd.h). */
+    bool nd_controller;
 };
 
 struct flows_endpoint {

@@ -371,6 +371,8 @@ enum {
 #define OFPTT_ALL 0xff
 #define OFP_NO_BUFFER 0xffffffffu
 #define OFPP_IN_PORT 0xfffffff8u
+#define OFPP_CONTROLLER 0xfffffffdu
+#define OFPCML_NO_BUFFER 0xffff /* the whole packet to the controller */
 #define OFPP_ANY 0xffffffffu
 #define OFPG_ANY 0xffffffffu
 #define NX_VENDOR_ID 0x00002320u
@@ -494,8 +496,9 @@ static char *parse_action(struct flow_mod *fm, const char *act)
         put_zeros(a, 4);
         return NULL;
     }
-    if (!strcmp(act, "IN_PORT") || !strncmp(act, "output:", 7)) {
-        uint32_t port = OFPP_IN_PORT;
+    if (!strcmp(act, "IN_PORT") || !strncmp(act, "output:", 7)
+        || !strcmp(act, "controller")) {
+        uint32_t port = act[0] == 'I' ? OFPP_IN_PORT : OFPP_CONTROLLER;
         if (act[0] == 'o') {
             if (!parse_uint(act + 7, 0xfeff, &v) || v == 0) {
                 return xasprintf("bad output port \"%s\"", act + 7);
@@ -505,7 +508,8 @@ static char *parse_action(struct flow_mod *fm, const char *act)
         put16(a, OFPAT_OUTPUT);
         put16(a, 16);
         put32(a, port);
-        put16(a, 0); /* max_len: only for output to the controller */
+        /* max_len: how much of the packet the controller gets */
+        put16(a, port == OFPP_CONTROLLER ? OFPCML_NO_BUFFER : 0);
         put_zeros(a, 6);
         return NULL;
     }
@@ -809,4 +813,73 @@ char *ofp_error_text(const uint8_t *p, size_t len)
     const char *name = type < ARRAY_SIZE(types) && types[type]
                            ? types[type] : "error";
     return xasprintf("OpenFlow %s (type %u, code %u)", name, type, code);
+}
+
+/* ---- packets to and from the controller ------------------------------ */
+
+void ofp_put_set_config(struct ofp_buf *b, uint32_t xid,
+                        uint16_t miss_send_len)
+{
+    size_t start = start_msg(b, OFPT_SET_CONFIG, xid);
+
+    put16(b, 0); /* flags: OFPC_FRAG_NORMAL */
+    put16(b, miss_send_len);
+    end_msg(b, start);
+}
+
+void ofp_put_packet_out(struct ofp_buf *b, uint32_t xid, uint32_t port,
+                        const uint8_t *data, size_t len)
+{
+    size_t start = start_msg(b, OFPT_PACKET_OUT, xid);
+
+    put32(b, OFP_NO_BUFFER);
+    put32(b, OFPP_CONTROLLER); /* in_port */
+    put16(b, 16);              /* actions_len: one output action */
+    put_zeros(b, 6);
+    put16(b, OFPAT_OUTPUT);
+    put16(b, 16);
+    put32(b, port);
+    put16(b, 0);
+    put_zeros(b, 6);
+    memcpy(put_zeros(b, len), data, len);
+    end_msg(b, start);
+}
+
+/* OXM header of in_port: class OFPXMC_OPENFLOW_BASIC, field 0, 4 bytes. */
+#define OXM_IN_PORT 0x80000004u
+
+bool ofp_packet_in(const uint8_t *p, size_t len, uint32_t *ret_in_port,
+                   const uint8_t **ret_data, size_t *ret_data_len)
+{
+    /* header, buffer_id, total_len, reason, table_id, cookie */
+    enum { MATCH = OFP_HEADER_LEN + 16 };
+    bool have_port = false;
+
+    if (len < MATCH + 4 || ofp_msg_type(p) != OFPT_PACKET_IN
+        || ofp_msg_len(p) != len || get16(p + MATCH) != 1 /* OXM */) {
+        return false;
+    }
+    size_t mlen = get16(p + MATCH + 2);
+    size_t padded = (mlen + 7) / 8 * 8;
+    if (mlen < 4 || padded + 2 > len - MATCH) {
+        return false;
+    }
+    for (size_t off = 4; off < mlen;) {
+        if (mlen - off < 4) {
+            return false;
+        }
+        uint32_t h = get32(p + MATCH + off);
+        size_t flen = h & 0xff;
+        if (flen > mlen - off - 4) {
+            return false;
+        }
+        if (h == OXM_IN_PORT) {
+            *ret_in_port = get32(p + MATCH + off + 4);
+            have_port = true;
+        }
+        off += 4 + flen;
+    }
+    *ret_data = p + MATCH + padded + 2;
+    *ret_data_len = len - MATCH - padded - 2;
+    return have_port;
 }

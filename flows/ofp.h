@@ -21,6 +21,9 @@ enum ofp_type {
     OFPT_ERROR = 1,
     OFPT_ECHO_REQUEST = 2,
     OFPT_ECHO_REPLY = 3,
+    OFPT_SET_CONFIG = 9,
+    OFPT_PACKET_IN = 10,
+    OFPT_PACKET_OUT = 13,
     OFPT_FLOW_MOD = 14,
     OFPT_MULTIPART_REQUEST = 18,
     OFPT_MULTIPART_REPLY = 19,
@@ -118,5 +121,24 @@ uint32_t ofp_msg_xid(const uint8_t *p);
 /* Describes the OFPT_ERROR message 'p' of 'len' bytes, e.g. "bad match
  * (type 4, code 9)".  Returns a malloc'd string. */
 char *ofp_error_text(const uint8_t *p, size_t len);
+
+/* ---- packets to and from the controller ---------------------------- */
+
+/* SET_CONFIG: no fragment handling flags, and 'miss_send_len' bytes of
+ * each packet sent to the controller.  ovs-vswitchd sends a connection to
+ * a bridge's management socket no packet-in until it sets a nonzero one. */
+void ofp_put_set_config(struct ofp_buf *b, uint32_t xid,
+                        uint16_t miss_send_len);
+
+/* PACKET_OUT of 'len' bytes of 'data', from the controller, out of the
+ * OpenFlow port 'port'. */
+void ofp_put_packet_out(struct ofp_buf *b, uint32_t xid, uint32_t port,
+                        const uint8_t *data, size_t len);
+
+/* Reads a PACKET_IN: the port the packet came in on (its match's in_port)
+ * and the packet, which points into 'p'.  False if 'p' is not a
+ * well-formed packet-in with an in_port. */
+bool ofp_packet_in(const uint8_t *p, size_t len, uint32_t *ret_in_port,
+                   const uint8_t **ret_data, size_t *ret_data_len);
 
 #endif

@@ -39,12 +39,6 @@ static uint32_t *other_tags(const json_t *ext, const char *id, size_t *ret_n,
     return tags;
 }
 
-/* Why a dual-stack network needs the userspace datapath. */
-#define IPV6_NEEDS_NETDEV                                                    \
-    "IPv6 needs the userspace datapath (netdev): the kernel datapath of "    \
-    "OVS 3.1 cannot turn a neighbor solicitation into an advertisement, "    \
-    "which the virtual IPv6 gateway is made of; use -o ovsgw.datapath=netdev"
-
 /* Checks that an existing bridge can carry 'n': its datapath as asked,
  * and, if ovsgw did not create it, nothing of its owner's that ovsgw's
  * flows would override. */
@@ -65,11 +59,6 @@ static int check_existing(struct ovsgw *g, struct network *n,
         *ret_err = xasprintf("ovsgw.datapath: bridge %s exists with "
                              "datapath %s", n->bridge,
                              n->netdev ? "netdev" : "system");
-        return -EINVAL;
-    }
-    if (n->n_subnets6 && !n->netdev) {
-        *ret_err = xasprintf("bridge %s uses the kernel datapath: %s",
-                             n->bridge, IPV6_NEEDS_NETDEV);
         return -EINVAL;
     }
     if (n->bridge_owned) {
@@ -108,13 +97,8 @@ static int create(struct ovsgw *g, struct network *n, char **ret_err)
     int r;
 
     if (dp == OPTIONS_DP_AUTO) {
-        /* The IPv6 gateway needs the userspace datapath. */
-        dp = access("/sys/module/openvswitch", F_OK) == 0 && !n->n_subnets6
+        dp = access("/sys/module/openvswitch", F_OK) == 0
                  ? OPTIONS_DP_SYSTEM : OPTIONS_DP_NETDEV;
-    }
-    if (dp == OPTIONS_DP_SYSTEM && n->n_subnets6) {
-        *ret_err = xasprintf("ovsgw.datapath=system: %s", IPV6_NEEDS_NETDEV);
-        return -EINVAL;
     }
     n->netdev = dp == OPTIONS_DP_NETDEV;
     n->bridge_owned = true;

@@ -12,6 +12,8 @@ struct flowset {
     char *rundir;
     struct ofconn **conns;
     size_t n_conns;
+    ofconn_packet_in_fn *packet_in;
+    void *packet_in_aux;
 };
 
 struct flowset *flowset_new(const char *rundir)
@@ -44,7 +46,33 @@ static struct ofconn *conn(struct flowset *fs, const char *bridge)
         }
     }
     fs->conns = xrealloc(fs->conns, (fs->n_conns + 1) * sizeof *fs->conns);
-    return fs->conns[fs->n_conns++] = ofconn_new(fs->rundir, bridge);
+    struct ofconn *c = ofconn_new(fs->rundir, bridge);
+    if (fs->packet_in) {
+        ofconn_set_packet_in(c, fs->packet_in, fs->packet_in_aux);
+    }
+    return fs->conns[fs->n_conns++] = c;
+}
+
+void flowset_set_packet_in(struct flowset *fs, ofconn_packet_in_fn *fn,
+                           void *aux)
+{
+    fs->packet_in = fn;
+    fs->packet_in_aux = aux;
+    for (size_t i = 0; i < fs->n_conns; i++) {
+        ofconn_set_packet_in(fs->conns[i], fn, aux);
+    }
+}
+
+size_t flowset_fds(const struct flowset *fs, int *fds, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < fs->n_conns && n < max; i++) {
+        if (ofconn_fd(fs->conns[i]) >= 0) {
+            fds[n++] = ofconn_fd(fs->conns[i]);
+        }
+    }
+    return n;
 }
 
 void flowset_forget(struct flowset *fs, const char *bridge)

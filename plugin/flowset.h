@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "ofconn.h"
 #include "ofp.h"
 
 struct flowset;
@@ -68,6 +69,15 @@ int flowset_bridge_flows(struct flowset *fs, const char *bridge,
 int flowset_foreign_flows(struct flowset *fs, const char *bridge,
                           const uint32_t *tags, size_t n_tags,
                           char **ret_what, char **ret_err);
+
+/* Hands every bridge's packet-ins to 'fn' (ofconn_set_packet_in()),
+ * those of connections opened later too. */
+void flowset_set_packet_in(struct flowset *fs, ofconn_packet_in_fn *fn,
+                           void *aux);
+
+/* The sockets of the open connections (at most 'max'), for a loop to
+ * watch: when one has input, flowset_poll() reads it. */
+size_t flowset_fds(const struct flowset *fs, int *fds, size_t max);
 
 /* Closes the connection to 'bridge' (which ovsgw is deleting). */
 void flowset_forget(struct flowset *fs, const char *bridge);

@@ -277,48 +277,69 @@ int http_server_start(int listen_fd, const struct http_route *routes,
     return 0;
 }
 
-int http_server_step(struct http_server *srv, int stop_fd, int timeout_ms)
+/* http_server_step(), also watching the sockets of 'loop' (or none). */
+static int step(struct http_server *srv, int stop_fd, int timeout_ms,
+                const struct http_loop *loop, void *userdata)
 {
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-    struct pollfd p[2] = { { .fd = info ? info->epoll_fd : -1,
-                             .events = POLLIN },
-                           { .fd = stop_fd, .events = POLLIN } };
+    struct pollfd p[2 + HTTP_LOOP_MAX_FDS] = {
+        { .fd = info ? info->epoll_fd : -1, .events = POLLIN },
+        { .fd = stop_fd, .events = POLLIN }
+    };
+    int fds[HTTP_LOOP_MAX_FDS];
+    size_t n_fds = loop && loop->fds ? loop->fds(userdata, fds,
+                                                 HTTP_LOOP_MAX_FDS)
+                                     : 0;
     MHD_UNSIGNED_LONG_LONG mhd_wait;
     long long wait = timeout_ms;
 
     if (!info) {
         return -EIO;
     }
+    for (size_t i = 0; i < n_fds; i++) {
+        p[2 + i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+    }
     if (MHD_get_timeout(srv->mhd, &mhd_wait) == MHD_YES
         && (long long) mhd_wait < wait) {
         wait = (long long) mhd_wait;
     }
-    if (poll(p, stop_fd >= 0 ? 2 : 1, wait < 0 ? 0 : (int) wait) < 0
-        && errno != EINTR) {
+    /* A negative stop_fd is ignored by poll() itself. */
+    if (poll(p, 2 + n_fds, wait < 0 ? 0 : (int) wait) < 0 && errno != EINTR) {
         return -errno;
     }
     if (stop_fd >= 0 && p[1].revents) {
         return 1;
     }
+    for (size_t i = 0; i < n_fds; i++) {
+        if (p[2 + i].revents) {
+            loop->input(userdata);
+            break;
+        }
+    }
     MHD_run(srv->mhd);
     return 0;
 }
 
-int http_server_run(struct http_server *srv, int stop_fd, int tick_ms,
-                    void (*tick)(void *), void *userdata)
+int http_server_step(struct http_server *srv, int stop_fd, int timeout_ms)
 {
-    long long next_tick = time_msec() + tick_ms;
+    return step(srv, stop_fd, timeout_ms, NULL, NULL);
+}
+
+int http_server_run(struct http_server *srv, int stop_fd,
+                    const struct http_loop *loop, void *userdata)
+{
+    long long next_tick = time_msec() + loop->tick_ms;
 
     for (;;) {
-        int r = http_server_step(srv, stop_fd, (int) (next_tick
-                                                      - time_msec()));
+        int r = step(srv, stop_fd, (int) (next_tick - time_msec()), loop,
+                     userdata);
         if (r != 0) {
             return r < 0 ? r : 0;
         }
         if (time_msec() >= next_tick) {
-            tick(userdata);
-            next_tick = time_msec() + tick_ms;
+            loop->tick(userdata);
+            next_tick = time_msec() + loop->tick_ms;
         }
     }
 }

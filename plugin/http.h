@@ -52,16 +52,30 @@ int http_server_start(int listen_fd, const struct http_route *routes,
                       size_t n_routes, void *userdata,
                       struct http_server **ret);
 
+/* What the loop does beside serving requests, with its 'userdata'. */
+struct http_loop {
+    int tick_ms;
+    void (*tick)(void *userdata); /* about every 'tick_ms' */
+    /* Other sockets to watch for input (NULL: none): at most 'max' of them
+     * into 'fds', and what to do when one of them has some. */
+    size_t (*fds)(void *userdata, int *fds, size_t max);
+    void (*input)(void *userdata);
+};
+
+/* At most this many sockets of http_loop.fds are watched at once (the
+ * others wait for the tick). */
+#define HTTP_LOOP_MAX_FDS 64
+
 /* Waits up to 'timeout_ms' for something to do and does it: accepts
  * connections, reads requests, answers them.  Returns 1 if 'stop_fd'
  * (ignored if negative) became readable, else 0 or -errno. */
 int http_server_step(struct http_server *srv, int stop_fd, int timeout_ms);
 
 /* Serves requests in the calling thread, one at a time, until 'stop_fd'
- * becomes readable; calls 'tick(userdata)' about every 'tick_ms' between
- * requests.  Returns 0 or -errno. */
-int http_server_run(struct http_server *srv, int stop_fd, int tick_ms,
-                    void (*tick)(void *), void *userdata);
+ * becomes readable, and does what 'loop' says between requests.  Returns
+ * 0 or -errno. */
+int http_server_run(struct http_server *srv, int stop_fd,
+                    const struct http_loop *loop, void *userdata);
 
 /* Stops the server and closes its socket.  NULL is fine. */
 void http_server_stop(struct http_server *srv);

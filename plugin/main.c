@@ -222,7 +222,11 @@ int main(int argc, char **argv)
     }
     log_info("serving %s as driver \"%s\" (OVSDB %s, OVS run directory "
              "%s)", socket_path, name, ovsdb, rundir);
-    r = http_server_run(srv, sigfd, TICK_MS, tick_run, g);
+    static const struct http_loop loop = { .tick_ms = TICK_MS,
+                                           .tick = tick_run,
+                                           .fds = tick_fds,
+                                           .input = tick_input };
+    r = http_server_run(srv, sigfd, &loop, g);
     if (r < 0) {
         log_error("server loop: %s", strerror(-r));
     } else {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nd.h"
 #include "util.h"
 
 void endpoint_free(struct endpoint *e)
@@ -111,7 +112,8 @@ struct flows_network network_flows(const struct network *n)
                                 .uplink = n->has_uplink && !n->internal
                                               ? &n->uplink : NULL,
                                 .n_subnets6 = n->n_subnets6,
-                                .subnets6 = n->subnets6 };
+                                .subnets6 = n->subnets6,
+                                .nd_controller = !n->netdev };
 
     memcpy(fn.gateway_mac, n->gateway_mac, MAC_LEN);
     return fn;
@@ -136,6 +138,62 @@ size_t network_subnet6_of(const struct network *n, const struct in6_addr *ip)
         }
     }
     return n->n_subnets6;
+}
+
+/* The network whose endpoint or uplink has the OpenFlow port 'ofport'
+ * on 'bridge', and whether it is the uplink. */
+static const struct network *network_of_port(const struct model *m,
+                                             const char *bridge, int ofport,
+                                             bool *ret_uplink)
+{
+    for (const struct network *n = m->networks; n; n = n->next) {
+        if (strcmp(n->bridge, bridge) || network_is_ovn(n)) {
+            continue;
+        }
+        *ret_uplink = n->has_uplink && n->uplink.ofport == ofport;
+        if (*ret_uplink) {
+            return n;
+        }
+        for (const struct endpoint *e = n->endpoints; e; e = e->next) {
+            if (e->fe.ofport == ofport) {
+                return n;
+            }
+        }
+    }
+    return NULL;
+}
+
+bool model_nd_answer(const struct model *m, const char *bridge, int in_port,
+                     const struct in6_addr *target, uint8_t ret_mac[MAC_LEN],
+                     uint32_t *ret_flags)
+{
+    bool from_uplink = false;
+    const struct network *n = network_of_port(m, bridge, in_port,
+                                               &from_uplink);
+
+    if (!n || in_port <= 0) {
+        return false;
+    }
+    for (size_t i = 0; i < n->n_subnets6; i++) {
+        if (addr_ip6_equal(target, &n->subnets6[i].gateway)) {
+            memcpy(ret_mac, n->gateway_mac, MAC_LEN);
+            *ret_flags = ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE;
+            return true;
+        }
+    }
+    if (from_uplink) {
+        return false; /* the host only ever reaches the gateways */
+    }
+    for (const struct endpoint *e = n->endpoints; e; e = e->next) {
+        struct in6_addr ll = addr_ip6_link_local(e->fe.mac);
+        if (e->fe.has_ip6 && (addr_ip6_equal(target, &e->fe.ip6)
+                              || addr_ip6_equal(target, &ll))) {
+            memcpy(ret_mac, e->fe.mac, MAC_LEN);
+            *ret_flags = ND_NA_SOLICITED | ND_NA_OVERRIDE;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool model_bridge_shared(const struct model *m, const struct network *n)

@@ -32,6 +32,8 @@ struct ofconn {
     uint32_t nowait_lo, nowait_hi;
     char *nowait_err;
     long long deadline_ms; /* of the call in progress, CLOCK_MONOTONIC */
+    ofconn_packet_in_fn *packet_in; /* or NULL: packet-ins are dropped */
+    void *packet_in_aux;
 };
 
 /* Waits until the socket is ready for 'events' or the call's deadline. */
@@ -138,7 +140,8 @@ static int recv_exact(struct ofconn *c, uint8_t *p, size_t len)
 }
 
 /* Reads one message into 'msg' (OFCONN_MAX_MSG bytes); answers echo
- * requests on the way, so a caller never sees one. */
+ * requests and hands packet-ins to their function on the way, so a caller
+ * never sees either. */
 static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len)
 {
     for (;;) {
@@ -153,6 +156,12 @@ static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len)
         if ((r = recv_exact(c, msg + OFP_HEADER_LEN,
                             len - OFP_HEADER_LEN)) < 0) {
             return r;
+        }
+        if (ofp_msg_type(msg) == OFPT_PACKET_IN) {
+            if (c->packet_in) {
+                c->packet_in(c->packet_in_aux, c, msg, len);
+            }
+            continue;
         }
         if (ofp_msg_type(msg) != OFPT_ECHO_REQUEST) {
             *ret_len = len;
@@ -222,7 +231,49 @@ static int do_connect(struct ofconn *c, char **ret_err)
         }
         return -EPROTONOSUPPORT;
     }
+    if (c->packet_in) {
+        /* Whole packets; nothing answers SET_CONFIG but an error. */
+        struct ofp_buf config = { 0 };
+        ofp_put_set_config(&config, c->xid++, UINT16_MAX);
+        r = send_all(c, &config);
+        free(config.data);
+        if (r < 0) {
+            disconnect(c);
+            return fail_errno(r, ret_err, "OpenFlow SET_CONFIG on %s",
+                              c->path);
+        }
+    }
     return 0;
+}
+
+void ofconn_set_packet_in(struct ofconn *c, ofconn_packet_in_fn *fn,
+                          void *aux)
+{
+    c->packet_in = fn;
+    c->packet_in_aux = aux;
+}
+
+int ofconn_packet_out(struct ofconn *c, uint32_t port, const uint8_t *data,
+                      size_t len)
+{
+    struct ofp_buf b = { 0 };
+    int r;
+
+    if (c->fd < 0) {
+        return -ENOTCONN;
+    }
+    if (c->deadline_ms <= time_msec()) {
+        c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
+    }
+    ofp_put_packet_out(&b, c->xid++, port, data, len);
+    r = send_all(c, &b);
+    free(b.data);
+    return r;
+}
+
+int ofconn_fd(const struct ofconn *c)
+{
+    return c->fd;
 }
 
 /* Reads until the reply to 'xid' (its own message, or an error for it).

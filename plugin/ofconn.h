@@ -48,6 +48,29 @@ int ofconn_flows_nowait(struct ofconn *c, const char *flows, char **ret_err);
  * refused something sent by ofconn_flows_nowait(), else 0 or -errno. */
 int ofconn_poll(struct ofconn *c, char **ret_err);
 
+/* Called with every PACKET_IN (a packet that a flow sent to the
+ * controller), as received, while the connection reads anything: the
+ * function may answer with ofconn_packet_out(). */
+typedef void ofconn_packet_in_fn(void *aux, struct ofconn *c,
+                                 const uint8_t *msg, size_t len);
+
+/* Hands every PACKET_IN to 'fn' from now on.  Each time the connection
+ * opens, it asks ovs-vswitchd for them (SET_CONFIG with a miss_send_len:
+ * a management-socket connection gets none otherwise).  Call it before the
+ * first use. */
+void ofconn_set_packet_in(struct ofconn *c, ofconn_packet_in_fn *fn,
+                          void *aux);
+
+/* Sends 'len' bytes of 'data' out of the OpenFlow port 'port', without
+ * waiting for anything.  Returns 0, or -errno (-ENOTCONN when the
+ * connection is closed: it is not opened for this). */
+int ofconn_packet_out(struct ofconn *c, uint32_t port, const uint8_t *data,
+                      size_t len);
+
+/* The connection's socket, for a loop to watch for input (and then call
+ * ofconn_poll()), or -1 while it is closed. */
+int ofconn_fd(const struct ofconn *c);
+
 /* Counts the flows whose cookie matches 'cookie' under 'mask', in every
  * table.  Returns 0 and the count, or -errno with a message. */
 int ofconn_flow_count(struct ofconn *c, uint64_t cookie, uint64_t mask,

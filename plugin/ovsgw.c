@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ndproxy.h"
 #include "util.h"
 
 char *ovsgw_name_from_socket(const char *socket_path)
@@ -32,6 +33,7 @@ int ovsgw_new(const struct ovsgw_config *cfg, struct ovsgw **ret)
     g->iptables = cfg->iptables;
     g->ovn_nb = cfg->ovn_nb ? xstrdup(cfg->ovn_nb) : NULL;
     g->fs = flowset_new(g->rundir);
+    flowset_set_packet_in(g->fs, ndproxy_packet_in, g);
     *ret = g;
     return 0;
 }

@@ -45,6 +45,7 @@ struct ovsgw {
     bool resync;            /* flows must be re-applied everywhere */
     long vswitchd_pid;      /* as last seen by the tick */
     struct log_rl rl_netfilter;
+    struct log_rl rl_nd;
     unsigned ticks;
 };
 

@@ -211,6 +211,18 @@ static void host_side(struct ovsgw *g)
     }
 }
 
+/* What the bridges sent: packet-ins (ndproxy.h), errors for flow changes
+ * sent without waiting (then every flow is applied again). */
+static void read_bridges(struct ovsgw *g)
+{
+    _cleanup_free_ char *err = NULL;
+
+    if (flowset_poll(g->fs, &err) == -EINVAL) {
+        log_error("%s: re-applying every flow", err);
+        g->resync = true;
+    }
+}
+
 static void tick(struct ovsgw *g)
 {
     _cleanup_free_ char *err = NULL;
@@ -240,12 +252,7 @@ static void tick(struct ovsgw *g)
     if (g->resync) {
         resync(g);
     }
-    free(err);
-    err = NULL;
-    if (flowset_poll(g->fs, &err) == -EINVAL) {
-        log_error("%s: re-applying every flow", err);
-        g->resync = true;
-    }
+    read_bridges(g);
     verify_ports(g);
     spares_verify(g);
     spares_expire(g);
@@ -255,5 +262,19 @@ void tick_run(void *ovsgw)
 {
     time_budget_begin(TICK_BUDGET_MS);
     tick(ovsgw);
+    time_budget_end();
+}
+
+size_t tick_fds(void *ovsgw, int *fds, size_t max)
+{
+    const struct ovsgw *g = ovsgw;
+
+    return flowset_fds(g->fs, fds, max);
+}
+
+void tick_input(void *ovsgw)
+{
+    time_budget_begin(TICK_BUDGET_MS);
+    read_bridges(ovsgw);
     time_budget_end();
 }

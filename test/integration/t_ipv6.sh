@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Issue 12: dual-stack networks whose IPv6 gateways are answered by flows:
+# Issue 12: dual-stack networks whose IPv6 gateways are answered by flows
+# (by ovsgw itself on the kernel datapath):
 # addresses, ping6 and TCP/UDP in a subnet and routed, DAD, no flooding,
 # spoofing, IPv6 TCP rules, restarts, and the way out over IPv6.
 
@@ -67,6 +68,13 @@ icmp6_in() {
     dk exec "$1" cat /proc/net/snmp6 | awk -v k="$2" '$1 == k { print $2 }'
 }
 
+# nd_by FLOWS WANT NOT: the flows have WANT and nothing like NOT.
+nd_by() {
+    grep -q -- "$2" <<<"$1" && ! grep -q -- "$3" <<<"$1" && return 0
+    echo "$1"
+    return 1
+}
+
 test_ipv6_core() {
     check "a dual-stack network" dual_net v6net
     ctr6 a1 v6net 10.40.1.10 fd00:40:1::10
@@ -78,6 +86,19 @@ test_ipv6_core() {
     check "a1's default IPv6 route is via its gateway" \
         has "$(dk exec a1 ip -6 route)" "default via fd00:40:1::1"
     check "a1 pings its IPv6 gateway" ping6_ok a1 fd00:40:1::1
+    # Who answers the solicitations depends on the datapath: the flows on
+    # the userspace one, ovsgw (packet-ins) on the kernel one.
+    local br dp flows
+    br=$(ovsctl list-br | head -n1)
+    dp=$(ovsctl get bridge "$br" datapath_type)
+    flows=$(dump_flows "$br")
+    if [ "$dp" = system ]; then
+        check "kernel datapath: solicitations go to ovsgw, no ND stage 2" \
+            nd_by "$flows" 'icmpv6_type=135 actions=CONTROLLER:65535' 'table=11'
+    else
+        check "userspace datapath: the flows answer solicitations (stage 2)" \
+            nd_by "$flows" 'table=11.*nd_reserved' 'CONTROLLER'
+    fi
     check "b1 pings its IPv6 gateway" ping6_ok b1 fd00:40:2::1
     check "a1 learnt the gateway as a router" \
         has "$(dk exec a1 ip -6 neigh show fd00:40:1::1)" router

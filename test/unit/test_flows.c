@@ -137,6 +137,23 @@ static void test_dual_stack_uplink(void **state)
     free(n);
 }
 
+/* The kernel datapath: NSs go to the controller; no stage 2. */
+static void test_dual_stack_kernel(void **state)
+{
+    struct flows_network net = dual_net();
+    struct flows_endpoint e1 = dual_ep(&vm1, 1), e2 = dual_ep(&vm2, 2);
+    (void) state;
+
+    net.uplink = &seed_uplink;
+    net.nd_controller = true;
+    char *all = all_flows(&net, &e1, &e2);
+    golden_check("dual-stack-kernel", all);
+    assert_null(strstr(all, "table=11"));
+    assert_null(strstr(all, "nd_reserved"));
+    assert_non_null(strstr(all, "icmpv6_type=135 actions=controller\n"));
+    free(all);
+}
+
 /* What has no IPv6 on one side gets exactly its IPv4 flows. */
 static void test_ipv4_only_unchanged(void **state)
 {
@@ -281,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_uplink),
         cmocka_unit_test(test_dual_stack),
         cmocka_unit_test(test_dual_stack_uplink),
+        cmocka_unit_test(test_dual_stack_kernel),
         cmocka_unit_test(test_ipv4_only_unchanged),
         cmocka_unit_test(test_linear_counts),
         cmocka_unit_test(test_cookies),

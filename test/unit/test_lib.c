@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "nd.h"
 #include "util.h"
 
 static void test_utf8(void **state)
@@ -124,6 +125,110 @@ static void test_ip6(void **state)
     assert_string_equal(addr_ip6_format(&a, buf), "ff02::1:ff34:5678");
 }
 
+/* An NS from fd00:20:1::100 (02:42:0a:14:01:64) for 'target', with its
+ * source link-layer option, checksum filled in: 86 bytes. */
+static size_t make_ns(uint8_t *f, const char *target)
+{
+    static const uint8_t mac[6] = { 0x02, 0x42, 0x0a, 0x14, 0x01, 0x64 };
+    struct in6_addr src, dst, t;
+
+    assert_true(addr_ip6_parse("fd00:20:1::100", &src));
+    assert_true(addr_ip6_parse(target, &t));
+    dst = addr_ip6_solicited_node(&t);
+    memset(f, 0, 86);
+    f[0] = 0x33, f[1] = 0x33;
+    memcpy(f + 2, dst.s6_addr + 12, 4);
+    memcpy(f + 6, mac, 6);
+    f[12] = 0x86, f[13] = 0xdd;
+    f[14] = 0x60;
+    f[19] = 32;  /* payload length */
+    f[20] = 58;  /* ICMPv6 */
+    f[21] = 255; /* hop limit */
+    memcpy(f + 22, &src, 16);
+    memcpy(f + 38, &dst, 16);
+    f[54] = 135;
+    memcpy(f + 62, &t, 16);
+    f[78] = 1; /* source link-layer address, 8 bytes */
+    f[79] = 1;
+    memcpy(f + 80, mac, 6);
+    uint16_t c = nd_icmp6_checksum(&src, &dst, f + 54, 32);
+    f[56] = c >> 8, f[57] = c & 0xff;
+    return 86;
+}
+
+static void test_nd(void **state)
+{
+    static const uint8_t gwmac[6] = { 0x06, 0x6f, 0x0a, 0x0b, 0x0c, 0x0d };
+    uint8_t f[128], na[ND_NA_LEN];
+    struct nd_solicit ns;
+    struct in6_addr a;
+    char buf[IP6_STRLEN];
+    (void) state;
+
+    size_t len = make_ns(f, "fd00:20:1::1");
+    assert_true(nd_parse_ns(f, len, &ns));
+    assert_string_equal(addr_ip6_format(&ns.target, buf), "fd00:20:1::1");
+    assert_string_equal(addr_ip6_format(&ns.src, buf), "fd00:20:1::100");
+    assert_memory_equal(ns.src_mac, f + 6, 6);
+
+    nd_build_na(&ns, gwmac, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE,
+                na);
+    assert_memory_equal(na, f + 6, 6);           /* to the soliciter */
+    assert_memory_equal(na + 6, gwmac, 6);       /* from the answer */
+    assert_int_equal(na[12] << 8 | na[13], 0x86dd);
+    assert_int_equal(na[14], 0x60);
+    assert_int_equal(na[18] << 8 | na[19], 32);  /* payload length */
+    assert_int_equal(na[20], 58);
+    assert_int_equal(na[21], 255);
+    assert_memory_equal(na + 22, &ns.target, 16);  /* from the target */
+    assert_memory_equal(na + 38, &ns.src, 16);     /* to the soliciter */
+    assert_int_equal(na[54], 136);
+    assert_int_equal(na[55], 0);
+    /* Checksum as computed by an independent implementation (Python,
+     * RFC 1071 over the pseudo-header and the message). */
+    assert_int_equal(na[56] << 8 | na[57], 0x80b4);
+    assert_int_equal(nd_icmp6_checksum(&ns.target, &ns.src, na + 54, 32), 0);
+    assert_memory_equal(na + 58, "\xe0\0\0\0", 4); /* R, S, O */
+    assert_memory_equal(na + 62, &ns.target, 16);
+    assert_int_equal(na[78], 2);                 /* target link-layer */
+    assert_int_equal(na[79], 1);
+    assert_memory_equal(na + 80, gwmac, 6);
+
+    nd_build_na(&ns, gwmac, ND_NA_SOLICITED | ND_NA_OVERRIDE, na);
+    assert_memory_equal(na + 58, "\x60\0\0\0", 4);
+    assert_int_equal(nd_icmp6_checksum(&ns.target, &ns.src, na + 54, 32), 0);
+
+    /* Refused: too short, not IPv6, not 255 hops, not an NS, a code, a
+     * multicast target, an option of length 0 or past the end, a payload
+     * length past the frame, an NS from :: (DAD). */
+    assert_false(nd_parse_ns(f, 77, &ns));
+#define REFUSED(stmt)                                                      \
+    do {                                                                   \
+        make_ns(f, "fd00:20:1::1");                                        \
+        stmt;                                                              \
+        assert_false(nd_parse_ns(f, len, &ns));                            \
+    } while (0)
+    REFUSED(f[13] = 0x00);
+    REFUSED(f[14] = 0x40);
+    REFUSED(f[21] = 64);
+    REFUSED(f[20] = 17);
+    REFUSED(f[54] = 136);
+    REFUSED(f[55] = 1);
+    REFUSED(f[62] = 0xff);
+    REFUSED(f[79] = 0);
+    REFUSED(f[79] = 2);
+    REFUSED(f[19] = 33);
+    REFUSED(f[19] = 23);
+    REFUSED(memset(f + 22, 0, 16));
+#undef REFUSED
+    /* A solicitation without options is fine (the flows drop those). */
+    make_ns(f, "fd00:20:1::1");
+    f[19] = 24;
+    assert_true(nd_parse_ns(f, 78, &ns));
+    assert_true(addr_ip6_parse("fd00:20:1::1", &a));
+    assert_true(addr_ip6_equal(&ns.target, &a));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_mac),
         cmocka_unit_test(test_ip4),
         cmocka_unit_test(test_ip6),
+        cmocka_unit_test(test_nd),
     };
     return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "nd.h"
 #include "util.h"
 
 static struct network *net(struct model *m, const char *id,
@@ -118,12 +119,89 @@ static void test_macs(void **state)
     assert_memory_not_equal(a, b, MAC_LEN);
 }
 
+static void ip6(const char *s, struct in6_addr *ret)
+{
+    assert_true(addr_ip6_parse(s, ret));
+}
+
+/* Who answers an NS on the kernel datapath: gateways (R flag), endpoints'
+ * global and link-local addresses, only within the port's own network,
+ * only gateways for the uplink, nobody for anything else. */
+static void test_nd_answer(void **state)
+{
+    struct model m = { 0 };
+    struct in6_addr t;
+    uint8_t mac[MAC_LEN];
+    uint32_t flags;
+    (void) state;
+
+    struct network *a = net(&m, "000000a000000000", "br0");
+    struct network *b = net(&m, "000000b000000000", "br0");
+    a->n_subnets6 = 2;
+    ip6("fd00:20:1::", &a->subnets6[0].net);
+    ip6("fd00:20:1::1", &a->subnets6[0].gateway);
+    ip6("fd00:20:2::", &a->subnets6[1].net);
+    ip6("fd00:20:2::1", &a->subnets6[1].gateway);
+    a->subnets6[0].plen = a->subnets6[1].plen = 64;
+    memcpy(a->gateway_mac, "\x06\x6f\x01\x02\x03\x04", MAC_LEN);
+    a->has_uplink = true;
+    a->uplink.ofport = 65279;
+    b->n_subnets6 = 1;
+    ip6("fd00:30:1::", &b->subnets6[0].net);
+    ip6("fd00:30:1::1", &b->subnets6[0].gateway);
+    b->subnets6[0].plen = 64;
+    struct endpoint *e1 = ep(a, "e1", 1), *e2 = ep(a, "e2", 2);
+    struct endpoint *e3 = ep(a, "e3", 3), *f1 = ep(b, "f1", 4);
+    e1->fe.has_ip6 = e2->fe.has_ip6 = f1->fe.has_ip6 = true;
+    ip6("fd00:20:1::100", &e1->fe.ip6);
+    ip6("fd00:20:2::100", &e2->fe.ip6);
+    ip6("fd00:30:1::100", &f1->fe.ip6);
+    memcpy(e1->fe.mac, "\x02\x42\x0a\x14\x01\x64", MAC_LEN);
+    memcpy(e2->fe.mac, "\x02\x42\x0a\x14\x02\x64", MAC_LEN);
+    memcpy(e3->fe.mac, "\x02\x42\x0a\x14\x03\x64", MAC_LEN);
+
+    ip6("fd00:20:2::1", &t); /* a gateway, from an endpoint */
+    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_memory_equal(mac, a->gateway_mac, MAC_LEN);
+    assert_int_equal(flags, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+    /* ... and from the uplink */
+    assert_true(model_nd_answer(&m, "br0", 65279, &t, mac, &flags));
+    ip6("fd00:20:2::100", &t); /* another endpoint's global address */
+    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_memory_equal(mac, e2->fe.mac, MAC_LEN);
+    assert_int_equal(flags, ND_NA_SOLICITED | ND_NA_OVERRIDE);
+    t = addr_ip6_link_local(e2->fe.mac); /* ... its link-local one */
+    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_memory_equal(mac, e2->fe.mac, MAC_LEN);
+
+    /* Nobody: an endpoint from the uplink, another network's gateway or
+     * endpoint, an address nobody has, the link-local address of an
+     * endpoint without IPv6, a port nobody has, another bridge. */
+    ip6("fd00:20:2::100", &t);
+    assert_false(model_nd_answer(&m, "br0", 65279, &t, mac, &flags));
+    ip6("fd00:30:1::1", &t);
+    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", 4, &t, mac, &flags)); /* control */
+    ip6("fd00:30:1::100", &t);
+    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    ip6("fd00:20:1::200", &t);
+    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    t = addr_ip6_link_local(e3->fe.mac);
+    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    ip6("fd00:20:1::1", &t);
+    assert_false(model_nd_answer(&m, "br0", 9, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br1", 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", 3, &t, mac, &flags)); /* control */
+    model_clear(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_cookies_and_ports),
         cmocka_unit_test(test_macs),
+        cmocka_unit_test(test_nd_answer),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* The OpenFlow connection against a fake switch on a unix socket: bundles
  * committed or discarded, refused lines named, echo requests answered in
  * the middle of a transaction, errors for deletions sent without waiting
- * surfaced by ofconn_poll(), a dropped connection reopened. */
+ * surfaced by ofconn_poll(), a dropped connection reopened, packet-ins
+ * asked for, handed over in the middle of a call, answered with a
+ * packet-out. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -31,6 +33,11 @@ struct fake {
     /* what the switch saw */
     int connections, commits, discards, flow_mods, echo_replies;
     bool drop_after_commit; /* close the connection after the next commit */
+    bool packet_in;         /* send one before each barrier reply */
+    int miss_send_len;      /* of the last SET_CONFIG, -1: none */
+    int packet_outs;
+    uint32_t out_port;      /* of the last packet-out */
+    char out_data[16];      /* its packet, NUL-terminated */
 };
 
 static uint64_t be64_at(const uint8_t *p)
@@ -151,8 +158,34 @@ static void serve(struct fake *f, int fd)
                 return;
             }
             count(f, &f->echo_replies);
+            if (f->packet_in) {
+                /* in_port 9, the packet "ns" */
+                uint8_t pin[] = { OFP_VERSION, OFPT_PACKET_IN, 0, 44, 0, 0,
+                                  0, 0, 0xff, 0xff, 0xff, 0xff, 0, 2, 1, 10,
+                                  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 12,
+                                  0x80, 0, 0, 4, 0, 0, 0, 9, 0, 0, 0, 0,
+                                  0, 0, 'n', 's' };
+                xwrite(fd, pin, sizeof pin);
+            }
             ofp_put_simple(&b, OFPT_BARRIER_REPLY, xid);
             send_buf(fd, &b);
+            break;
+        }
+        case OFPT_SET_CONFIG:
+            pthread_mutex_lock(&f->lock);
+            f->miss_send_len = msg[10] << 8 | msg[11];
+            pthread_mutex_unlock(&f->lock);
+            break;
+        case OFPT_PACKET_OUT: {
+            /* one output action: its port; then the packet */
+            size_t n = ofp_msg_len(msg) - 40;
+            pthread_mutex_lock(&f->lock);
+            f->out_port = (uint32_t) msg[28] << 24 | msg[29] << 16
+                          | msg[30] << 8 | msg[31];
+            snprintf(f->out_data, sizeof f->out_data, "%.*s", (int) n,
+                     (const char *) msg + 40);
+            f->packet_outs++;
+            pthread_mutex_unlock(&f->lock);
             break;
         }
         default:
@@ -189,6 +222,7 @@ static int setup(void **state)
                           sizeof sun), 0);
     assert_int_equal(listen(f->listen_fd, 4), 0);
     pthread_mutex_init(&f->lock, NULL);
+    f->miss_send_len = -1;
     assert_int_equal(pthread_create(&f->thread, NULL, fake_main, f), 0);
     *state = f;
     return 0;
@@ -304,6 +338,62 @@ static void test_reconnect(void **state)
     ofconn_free(c);
 }
 
+/* A packet-in handler: answers with "na" out of the packet's in_port. */
+static int packet_ins;
+static void on_packet_in(void *aux, struct ofconn *c, const uint8_t *msg,
+                         size_t len)
+{
+    uint32_t port;
+    const uint8_t *data;
+    size_t n;
+
+    assert_ptr_equal(aux, &packet_ins);
+    packet_ins++;
+    if (ofp_packet_in(msg, len, &port, &data, &n) && n == 2
+        && !memcmp(data, "ns", 2)) {
+        assert_int_equal(ofconn_packet_out(c, port, (const uint8_t *) "na",
+                                           2), 0);
+    }
+}
+
+static void test_packet_in(void **state)
+{
+    struct fake *f = *state;
+    struct ofconn *c = ofconn_new(dir, "br0");
+    char *err = NULL;
+
+    /* Without a handler: no SET_CONFIG, a packet-in is dropped. */
+    f->packet_in = true;
+    assert_int_equal(ofconn_packet_out(c, 1, (const uint8_t *) "x", 1),
+                     -ENOTCONN);
+    assert_int_equal(ofconn_fd(c), -1);
+    assert_int_equal(ofconn_flows(c, GOOD, &err), 0);
+    assert_true(ofconn_fd(c) >= 0);
+    ofconn_free(c);
+    usleep(20000);
+    assert_int_equal(get(f, &f->miss_send_len), -1);
+    assert_int_equal(get(f, &f->packet_outs), 0);
+
+    /* With one: whole packets asked for at connect, the packet-in that
+     * comes while the call waits for its barrier is handed over and
+     * answered, and the call still succeeds. */
+    c = ofconn_new(dir, "br0");
+    ofconn_set_packet_in(c, on_packet_in, &packet_ins);
+    assert_int_equal(ofconn_flows(c, GOOD, &err), 0);
+    assert_null(err);
+    assert_int_equal(packet_ins, 1);
+    for (int i = 0; i < 200 && !get(f, &f->packet_outs); i++) {
+        usleep(5000);
+    }
+    assert_int_equal(get(f, &f->miss_send_len), 0xffff);
+    assert_int_equal(get(f, &f->packet_outs), 1);
+    pthread_mutex_lock(&f->lock);
+    assert_int_equal(f->out_port, 9);
+    assert_string_equal(f->out_data, "na");
+    pthread_mutex_unlock(&f->lock);
+    ofconn_free(c);
+}
+
 static void test_no_switch(void **state)
 {
     (void) state;
@@ -325,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flows_and_nowait, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_packet_in, setup, teardown),
         cmocka_unit_test(test_no_switch),
     };
     return cmocka_run_group_tests_name("ofconn", tests, NULL, NULL);

@@ -350,6 +350,67 @@ static void test_echo_reply(void **state)
     free(b.data);
 }
 
+/* The controller's messages: SET_CONFIG and PACKET_OUT byte for byte, a
+ * PACKET_IN read back with its in_port among other match fields. */
+static void test_controller_messages(void **state)
+{
+    (void) state;
+    struct ofp_buf b = { 0 };
+    static const uint8_t config[] = { 0x05, 9, 0, 12, 0, 0, 0, 3,
+                                      0, 0, 0xff, 0xff };
+    ofp_put_set_config(&b, 3, 0xffff);
+    assert_int_equal(b.len, sizeof config);
+    assert_memory_equal(b.data, config, sizeof config);
+    free(b.data);
+
+    static const uint8_t out[] = {
+        0x05, 13, 0, 45, 0, 0, 0, 4,            /* PACKET_OUT, xid 4 */
+        0xff, 0xff, 0xff, 0xff,                 /* no buffer */
+        0xff, 0xff, 0xff, 0xfd,                 /* in_port CONTROLLER */
+        0, 16, 0, 0, 0, 0, 0, 0,                /* actions_len, pad */
+        0, 0, 0, 16, 0, 0, 0, 7, 0, 0,          /* output:7, max_len 0 */
+        0, 0, 0, 0, 0, 0,
+        'f', 'r', 'a', 'm', 'e'
+    };
+    b = (struct ofp_buf) { 0 };
+    ofp_put_packet_out(&b, 4, 7, (const uint8_t *) "frame", 5);
+    assert_int_equal(b.len, sizeof out);
+    assert_memory_equal(b.data, out, sizeof out);
+    free(b.data);
+
+    uint8_t in[] = {
+        0x05, 10, 0, 55, 0, 0, 0, 0,            /* PACKET_IN */
+        0xff, 0xff, 0xff, 0xff, 0, 5, 1, 10,    /* no buffer, len, ACTION,
+                                                 * table 10 */
+        0, 0, 0, 0, 0, 0, 0, 0,                 /* cookie */
+        0, 1, 0, 20,                            /* OXM match, 20 bytes */
+        0x00, 0x01, 0x00, 0x04, 0xaa, 0x55, 0xf0, 0xee, /* NXM reg0 */
+        0x80, 0x00, 0x00, 0x04, 0, 0, 0, 9,     /* in_port 9 */
+        0, 0, 0, 0,                             /* pad to 8 */
+        0, 0,                                   /* pad */
+        'f', 'r', 'a', 'm', 'e'
+    };
+    uint32_t port = 0;
+    const uint8_t *data;
+    size_t dlen;
+    assert_true(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    assert_int_equal(port, 9);
+    assert_int_equal(dlen, 5);
+    assert_memory_equal(data, "frame", 5);
+    /* Cut, a field past the match, no in_port, not a packet-in. */
+    assert_false(ofp_packet_in(in, 40, &port, &data, &dlen));
+    in[27] = 21;
+    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    in[27] = 12; /* only reg0 */
+    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    in[27] = 20;
+    in[31] = 0x10; /* reg0 says 16 bytes: past the match */
+    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    in[31] = 4;
+    in[1] = OFPT_PACKET_OUT;
+    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_echo_reply),
+        cmocka_unit_test(test_controller_messages),
     };
     return cmocka_run_group_tests_name("ofp", tests, NULL, NULL);
 }
