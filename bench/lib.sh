@@ -13,6 +13,10 @@
 #                          the Docker engine that dk talks to
 #   iperf_mbits            the receiver's Mbit/s from iperf3's output on
 #                          stdin (-f m); status 1 if there is none
+#   bench_results_done     at exit: $R kept (BENCH_KEEP=1) or removed
+#   machine_base           KEY=VALUE lines for $R/machine: date, CPU,
+#                          memory, kernel, OS, versions of OVS, iperf3 and
+#                          $OVSGW_BIN (with the commit of $TOP)
 # Reports (they set R, the raw results):
 #   m KEY                  the value of KEY= in $R/machine
 #   pct P                  nearest-rank percentile P (0..100) of stdin
@@ -81,6 +85,26 @@ build_bench_image() {
 iperf_mbits() {
     awk '/receiver/ { for (i = 1; i <= NF; i++)
         if ($i == "Mbits/sec") v = $(i - 1) } END { if (v == "") exit 1; print v }'
+}
+
+bench_results_done() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "raw results kept in $R"
+    else
+        rm -rf "$R"
+    fi
+}
+
+machine_base() {
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "nproc=$(nproc)"
+    echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+    echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "kernel=$(uname -r)"
+    echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+    echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
+    echo "ovsgw=$("$OVSGW_BIN" --version | awk '{ print $2 }') ($(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)$(cd "$TOP" && git diff --quiet HEAD -- plugin flows lib 2>/dev/null || echo '+changes'))"
 }
 
 # ------------------------------------------------------------------ reports

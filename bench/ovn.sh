@@ -46,17 +46,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 T_START=$SECONDS
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "bench-ovn: needs root (sudo make bench-ovn)" >&2
-    exit 1
-fi
-
 # shellcheck source=scripts/lib/env.sh
 . "$TOP/scripts/lib/env.sh"
 # shellcheck source=scripts/lib/ovn.sh
 . "$TOP/scripts/lib/ovn.sh"
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
+need_root bench/ovn.sh bench-ovn
 BENCH_TAG=bench-ovn
 
 QUICK=${QUICK:-${BENCH_QUICK:-0}}
@@ -120,12 +116,6 @@ _bo_restart() {
     echo "$OVSGW_PID" >"$OVSGW_T/ovsgw.pid"
 }
 
-hdk() {
-    local n=$1
-    shift
-    on_host "$n" dk "$@"
-}
-driver_of() { basename "$(ovn_host_dir "$1")"; }
 sock_of() { echo "/run/docker/plugins/$(driver_of "$1").sock"; }
 # (on a host) the PID of a container, for nsenter.
 _ctr_pid() { dk inspect -f '{{.State.Pid}}' "$1"; }
@@ -158,11 +148,7 @@ cleanup() {
         done
         ovn_cleanup || log "ovn_cleanup reported leftovers"
     fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        log "raw results kept in $R"
-    else
-        rm -rf "$R"
-    fi
+    bench_results_done
     exit "$rc"
 }
 trap cleanup EXIT
@@ -556,18 +542,10 @@ bench_attach() {
 
 machine_info() {
     {
-        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-        echo "nproc=$(nproc)"
-        echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-        echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel=$(uname -r)"
-        echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
-        echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+        machine_base
         echo "ovn=$(ovn-controller --version | awk 'NR == 1 { print $NF }')"
         echo "tso=$(on_host 1 ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
         echo "docker=$(hdk 1 version --format '{{.Server.Version}}' 2>/dev/null)"
-        echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
-        echo "ovsgw=$("$OVSGW_BIN" --version | awk '{ print $2 }') ($(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)$(cd "$TOP" && git diff --quiet HEAD -- plugin flows lib 2>/dev/null || echo '+changes'))"
         echo "quick=$QUICK"
         echo "full=$FULL"
         echo "only=$ONLY"

@@ -160,11 +160,7 @@ cleanup() {
         stop_ovsgw
         OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
     fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        log "raw results kept in $R"
-    else
-        rm -rf "$R"
-    fi
+    bench_results_done
     exit "$rc"
 }
 trap cleanup EXIT
@@ -516,17 +512,9 @@ bench_throughput() {
 machine_info() {
     local f=$R/machine
     {
-        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-        echo "nproc=$(nproc)"
-        echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-        echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel=$(uname -r)"
-        echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
-        echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+        machine_base
         echo "tso=$(ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
         echo "docker=$(dk version --format '{{.Server.Version}}' 2>/dev/null)"
-        echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
-        echo "ovsgw=$("$OVSGW_BIN" --version | awk '{ print $2 }') ($(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)$(cd "$TOP" && git diff --quiet HEAD -- plugin flows 2>/dev/null || echo '+changes'))"
         echo "quick=$QUICK"
         echo "counts=$COUNTS"
         echo "attach_rounds=$ATTACH_ROUNDS"
