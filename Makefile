@@ -3,6 +3,7 @@
 #   sudo make test  unit + integration tests (installs what it needs)
 #   sudo make demo  the seed recipe, end to end, with a report
 #   sudo make run   start OVS if needed and serve the plugin socket
+#   sudo make bench / bench-ovn   benchmarks (docs/benchmarks*.md)
 
 CC      ?= cc
 VERSION := 0.1.0
@@ -241,3 +242,11 @@ $(B)/bench/attach: $(B)/bench/attach.o
 	$(CC) $(LDFLAGS) -o $@ $^
 bench: $(BENCH_TOOLS)
 -include $(wildcard $(B)/bench/*.d)
+
+# OVN mode's benchmarks on the simulated hosts of 'make ovn', written to
+# docs/benchmarks-ovn.md (QUICK=1: a short try run, to build/bench/).
+.PHONY: bench-ovn
+bench-ovn: deps $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend $(BENCH_TOOLS)
+	OVSGW_BIN=$(CURDIR)/$(B)/ovsgw OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat \
+	    OVSGW_TCPCAT=$(CURDIR)/$(B)/tcpcat OVSGW_NDSEND=$(CURDIR)/$(B)/ndsend \
+	    BENCH_ATTACH=$(CURDIR)/$(B)/bench/attach bash bench/ovn.sh

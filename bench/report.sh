@@ -9,22 +9,8 @@ PLOT=$3
 P=$(mktemp -d /tmp/ovsgw-report.XXXXXX)
 trap 'rm -rf "$P"' EXIT
 
-m() { awk -F= -v k="$1" '$1 == k { sub(/^[^=]*=/, ""); print; exit }' "$R/machine"; }
-
-# pct P < numbers: nearest-rank percentile (P in 0..100).
-pct() {
-    sort -g | awk -v p="$1" '{ v[NR] = $1 } END {
-        if (!NR) { print "nan"; exit }
-        i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
-        print v[i] }'
-}
-med() { pct 50; }
-col() { awk -v c="$1" '{ print $c }' "$2"; }
-# fmt_ms MICROSECONDS -> "123", "12.3" or "0.12"
-fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "nan" || v == "") print "-";
-    else if (v >= 100000) printf "%.0f", v / 1000; else if (v >= 1000) printf "%.1f", v / 1000;
-    else printf "%.2f", v / 1000 }'; }
-fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "nan" || v == "") print "-"; else printf f, v }'; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.2f", k / 1024 }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 >= b + 0) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
@@ -149,9 +135,6 @@ speeds() {
     done
     echo "$txt"
 }
-# div A B: A / B, or nan.
-div() { awk -v a="${1:-nan}" -v b="${2:-nan}" \
-    'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "nan"; else print a / b }'; }
 # scale_txt MODE: "45.0 ms / 1.1 ms = 40.91×" (p50 at the last N / first N).
 scale_txt() {
     echo "$(fmt_ms "${A_P50[$1,$last]:-nan}") ms / $(fmt_ms "${A_P50[$1,$first]:-nan}") ms = $(fmt "$(div "${A_P50[$1,$last]:-}" "${A_P50[$1,$first]:-}")" %.2f)×"

@@ -112,10 +112,11 @@ R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
 # unpacked from its Debian package (bench/services.sh).
 ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
 BENCH_PKG=$(dirname "$ATTACH")/pkg
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 # shellcheck source=bench/services.sh
 . "$HERE/services.sh"
 
-log() { printf '[bench %s +%ds] %s\n' "$(date +%T)" "$((SECONDS - T_START))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 # A subset does not overwrite the page of the last full run.
@@ -128,54 +129,8 @@ else
     OUT=${BENCH_OUT:-$(dirname "$ATTACH")/benchmarks.md}
     PLOT=${BENCH_PLOT:-$(dirname "$ATTACH")/benchmarks.png}
 fi
-now_ns() { date +%s%N; }
 
 # ------------------------------------------------------------------ setup
-
-# apt_install PACKAGE...: from Debian's archive (apt-get update first only
-# if the install fails); the output goes to $R/apt.log.
-apt_install() {
-    export DEBIAN_FRONTEND=noninteractive
-    local opts=(-y -q -o DPkg::Lock::Timeout=600)
-    apt-get "${opts[@]}" install --no-install-recommends "$@" >>"$R/apt.log" 2>&1 ||
-        { apt-get "${opts[@]}" update >>"$R/apt.log" 2>&1 &&
-            apt-get "${opts[@]}" install --no-install-recommends "$@" >>"$R/apt.log" 2>&1; } ||
-        log "apt-get failed (see $R/apt.log)"
-}
-
-# gnuplot and iperf3 from Debian's archive, if missing.
-bench_deps() {
-    local p missing=()
-    for p in gnuplot-nox iperf3; do
-        [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
-            missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    # gnuplot (any flavour) is enough.
-    if command -v gnuplot >/dev/null && [ "${missing[*]}" = gnuplot-nox ]; then
-        return 0
-    fi
-    log "installing ${missing[*]} from Debian's archive"
-    apt_install "${missing[@]}"
-    command -v gnuplot >/dev/null || log "no gnuplot: the page will have no plot"
-    command -v iperf3 >/dev/null || log "no iperf3: throughput, nat and ipv6 are skipped"
-}
-
-# ovsgw-bench: the busybox image plus iperf3 and the libraries it needs.
-build_bench_image() {
-    dk image inspect "$BENCH_IMAGE" >/dev/null 2>&1 && return 0
-    local c files
-    files=$(ldd /usr/bin/iperf3 | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-                                      $1 ~ /^\// { print $1 }' | sed 's,^/,,')
-    c=$(dk create ovsgw-busybox true) || return 1
-    # shellcheck disable=SC2086
-    tar -C / -chf - --transform 's,^usr/bin/iperf3$,bin/iperf3,' \
-        usr/bin/iperf3 $files 2>/dev/null | dk cp - "$c:/" &&
-        dk commit "$c" "$BENCH_IMAGE" >/dev/null
-    local rc=$?
-    dk rm "$c" >/dev/null
-    [ $rc -eq 0 ] && dk run --rm --net none "$BENCH_IMAGE" iperf3 --version >/dev/null
-}
 
 cleanup() {
     local rc=$?
@@ -205,11 +160,7 @@ cleanup() {
         stop_ovsgw
         OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
     fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        log "raw results kept in $R"
-    else
-        rm -rf "$R"
-    fi
+    bench_results_done
     exit "$rc"
 }
 trap cleanup EXIT
@@ -327,8 +278,6 @@ ovs_quiesce() {
     sleep 0.01
     ovs-appctl -T 60 -t ovs-vswitchd version >/dev/null
 }
-
-median_col1() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 # ovsgw_mode MODE: the daemon in attach mode MODE, restarted unless it
 # runs in it already: "spare" is its defaults (DeleteEndpoint keeps the
@@ -484,8 +433,7 @@ iperf_once() {
         return 1
     }
     echo "$out" >>"$R/iperf.log"
-    echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++)
-        if ($i == "Mbits/sec") v = $(i - 1) } END { if (v == "") exit 1; print v }'
+    iperf_mbits <<<"$out"
 }
 
 bench_throughput() {
@@ -564,17 +512,9 @@ bench_throughput() {
 machine_info() {
     local f=$R/machine
     {
-        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-        echo "nproc=$(nproc)"
-        echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-        echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-        echo "kernel=$(uname -r)"
-        echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
-        echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+        machine_base
         echo "tso=$(ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
         echo "docker=$(dk version --format '{{.Server.Version}}' 2>/dev/null)"
-        echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
-        echo "ovsgw=$("$OVSGW_BIN" --version | awk '{ print $2 }') ($(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null)$(cd "$TOP" && git diff --quiet HEAD -- plugin flows 2>/dev/null || echo '+changes'))"
         echo "quick=$QUICK"
         echo "counts=$COUNTS"
         echo "attach_rounds=$ATTACH_ROUNDS"
@@ -606,7 +546,7 @@ machine_info() {
 for p in $ONLY; do
     [[ " $PARTS " == *" $p "* ]] || die "BENCH_ONLY: no part '$p' (parts: $PARTS)"
 done
-bench_deps
+bench_deps ""
 if [ ! -x "$ATTACH" ]; then
     make -s -C "$TOP" "${ATTACH#"$TOP"/}" >&2 || die "cannot build $ATTACH (make)"
 fi

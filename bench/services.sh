@@ -263,8 +263,7 @@ iperf_ns() {
     shift 2
     out=$(in_ns "$ns" iperf3 -c "$addr" -f m "$@" 2>&1)
     echo "$out" >>"$R/iperf.log"
-    echo "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++)
-        if ($i == "Mbits/sec") v = $(i - 1) } END { if (v == "") exit 1; print v }'
+    iperf_mbits <<<"$out"
 }
 
 # ------------------------------------------ latency, rr, http: the setups

@@ -27,6 +27,9 @@
 #   on_host N CMD...        CMD in a subshell attached to host N: OVSDB_SOCK,
 #                           OVS_RUNDIR, DOCKER_HOST, tns, ovs-vsctl... are
 #                           host N's (OVN_RUNDIR too: its ovn-controller's)
+#   hdk N ARGS...           docker ARGS against host N's dockerd
+#   driver_of N             the driver name of host N's ovsgw (the basename
+#                           of its directory: its socket's name)
 #   ovn_nbctl / ovn_sbctl ARGS...   against the central's unix sockets
 #   ovn_trace ARGS...       ovn-trace on the central's SB (23.03 reads no
 #                           NB): ovn_trace --minimal LS 'inport == "p1" && ...';
@@ -159,6 +162,13 @@ on_host() {
     }
     (_ovn_attach "$d" && "$@")
 }
+
+hdk() {
+    local n=$1
+    shift
+    on_host "$n" dk "$@"
+}
+driver_of() { basename "$(ovn_host_dir "$1")"; }
 
 _ovn_central() {
     _ovn_need_init || return 1

@@ -30,12 +30,6 @@ dhosts_up() {
     on_host 1 ovs-vsctl set Open_vSwitch . "external_ids:ovn-nb=$OVN_NB_REMOTE" &&
         dhost_up 1 && dhost_up 2 --ovn-nb "$OVN_NB_REMOTE"
 }
-driver_of() { basename "$(ovn_host_dir "$1")"; }
-hdk() {
-    local n=$1
-    shift
-    on_host "$n" dk "$@"
-}
 ovsgw_pid() { pidfile_pid "$(ovn_host_dir "$1")/ovsgw.pid"; }
 ovsgw_log() { echo "$(ovn_host_dir "$1")/ovsgw.log"; }
 
