@@ -418,19 +418,18 @@ int link_route_del(int family, const void *dst, int plen, const char *dev)
     struct nl_sock *sk;
     struct rtnl_route *rt;
 
+    if (ifindex == 0) {
+        return 0; /* the device is gone, and its routes with it */
+    }
     if ((r = open_sock(&sk)) < 0) {
         return r;
     }
-    if (!(rt = route_obj(family, dst, plen, NULL, 0, NULL))) {
+    /* As link_route_add() made it: the kernel matches protocol and scope
+     * too, so a route built without them matches nothing (and deleting
+     * nothing is no error: ESRCH). */
+    if (!(rt = route_obj(family, dst, plen, NULL, ifindex, NULL))) {
         r = -ENOMEM;
     } else {
-        if (ifindex > 0) {
-            struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-            if (nh) {
-                rtnl_route_nh_set_ifindex(nh, ifindex);
-                rtnl_route_add_nexthop(rt, nh);
-            }
-        }
         r = nl_to_errno(rtnl_route_delete(sk, rt, 0));
         r = r == -ENODEV || r == -ESRCH ? 0 : r;
     }

@@ -94,7 +94,7 @@ test_ipv6_core() {
     flows=$(dump_flows "$br")
     if [ "$dp" = system ]; then
         check "kernel datapath: solicitations go to ovsgw, no ND stage 2" \
-            nd_by "$flows" 'icmpv6_type=135 actions=CONTROLLER:65535' 'table=11'
+            nd_by "$flows" 'table=10,.*icmp6,.*icmp_type=135 actions=CONTROLLER:65535' 'table=11'
     else
         check "userspace datapath: the flows answer solicitations (stage 2)" \
             nd_by "$flows" 'table=11.*nd_reserved' 'CONTROLLER'

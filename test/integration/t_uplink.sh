@@ -307,6 +307,28 @@ test_uplink_isolation() {
     outside_down
 }
 
+# Two networks on one bridge share its uplink port: removing one removes
+# its routes (the port, and so the device, stays for the other).
+test_uplink_shared_bridge() {
+    outside_up
+    check "net A on bridge brup" dk network create -d "$DRIVER" \
+        --subnet 10.36.1.0/24 --gateway 10.36.1.1 -o ovsgw.bridge=brup upa
+    check "net B on the same bridge" dk network create -d "$DRIVER" \
+        --subnet 10.36.2.0/24 --gateway 10.36.2.1 -o ovsgw.bridge=brup upb
+    ctr b1 upb 10.36.2.10
+    check "the host routes both subnets" \
+        eval "tns ip route | grep -q '^10\.36\.1\.0/24' &&
+              tns ip route | grep -q '^10\.36\.2\.0/24'"
+    check "network rm A" dk network rm upa
+    check "A's route is gone at once" lacks '^10\.36\.1\.' tns ip route
+    check "B's stays (control)" eval "tns ip route | grep -q '^10\.36\.2\.0/24'"
+    check "b1 still pings the outside" ping_ok b1 "$OUT_IP"
+    dk rm -f b1 >/dev/null
+    check "network rm B" dk network rm upb
+    check "no route is left" lacks '10\.36\.' tns ip route
+    outside_down
+}
+
 # Faults: kill -9 of ovsgw in the middle of a transfer, restarts of
 # dockerd and ovs-vswitchd, rules flushed by hand.
 test_uplink_faults() {
