@@ -817,14 +817,23 @@ char *ofp_error_text(const uint8_t *p, size_t len)
 
 /* ---- packets to and from the controller ------------------------------ */
 
-void ofp_put_set_config(struct ofp_buf *b, uint32_t xid,
+void ofp_put_set_config(struct ofp_buf *b, uint32_t xid, uint16_t flags,
                         uint16_t miss_send_len)
 {
     size_t start = start_msg(b, OFPT_SET_CONFIG, xid);
 
-    put16(b, 0); /* flags: OFPC_FRAG_NORMAL */
+    put16(b, flags);
     put16(b, miss_send_len);
     end_msg(b, start);
+}
+
+bool ofp_get_config_reply(const uint8_t *p, size_t len, uint16_t *ret_flags)
+{
+    if (len < OFP_HEADER_LEN + 4 || ofp_msg_type(p) != OFPT_GET_CONFIG_REPLY) {
+        return false;
+    }
+    *ret_flags = get16(p + OFP_HEADER_LEN);
+    return true;
 }
 
 void ofp_put_packet_out(struct ofp_buf *b, uint32_t xid, uint32_t port,
@@ -848,8 +857,7 @@ void ofp_put_packet_out(struct ofp_buf *b, uint32_t xid, uint32_t port,
 /* OXM header of in_port: class OFPXMC_OPENFLOW_BASIC, field 0, 4 bytes. */
 #define OXM_IN_PORT 0x80000004u
 
-bool ofp_packet_in(const uint8_t *p, size_t len, uint32_t *ret_in_port,
-                   const uint8_t **ret_data, size_t *ret_data_len)
+bool ofp_packet_in(const uint8_t *p, size_t len, struct ofp_packet_in *ret)
 {
     /* header, buffer_id, total_len, reason, table_id, cookie */
     enum { MATCH = OFP_HEADER_LEN + 16 };
@@ -874,12 +882,13 @@ bool ofp_packet_in(const uint8_t *p, size_t len, uint32_t *ret_in_port,
             return false;
         }
         if (h == OXM_IN_PORT) {
-            *ret_in_port = get32(p + MATCH + off + 4);
+            ret->in_port = get32(p + MATCH + off + 4);
             have_port = true;
         }
         off += 4 + flen;
     }
-    *ret_data = p + MATCH + padded + 2;
-    *ret_data_len = len - MATCH - padded - 2;
+    ret->cookie = (uint64_t) get32(p + MATCH - 8) << 32 | get32(p + MATCH - 4);
+    ret->data = p + MATCH + padded + 2;
+    ret->len = len - MATCH - padded - 2;
     return have_port;
 }

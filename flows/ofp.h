@@ -21,6 +21,8 @@ enum ofp_type {
     OFPT_ERROR = 1,
     OFPT_ECHO_REQUEST = 2,
     OFPT_ECHO_REPLY = 3,
+    OFPT_GET_CONFIG_REQUEST = 7,
+    OFPT_GET_CONFIG_REPLY = 8,
     OFPT_SET_CONFIG = 9,
     OFPT_PACKET_IN = 10,
     OFPT_PACKET_OUT = 13,
@@ -124,21 +126,30 @@ char *ofp_error_text(const uint8_t *p, size_t len);
 
 /* ---- packets to and from the controller ---------------------------- */
 
-/* SET_CONFIG: no fragment handling flags, and 'miss_send_len' bytes of
- * each packet sent to the controller.  ovs-vswitchd sends a connection to
- * a bridge's management socket no packet-in until it sets a nonzero one. */
-void ofp_put_set_config(struct ofp_buf *b, uint32_t xid,
+/* SET_CONFIG: the bridge's fragment handling 'flags', and 'miss_send_len'
+ * bytes of each packet sent to the controller.  ovs-vswitchd sends a
+ * connection to a bridge's management socket no packet-in until it sets a
+ * nonzero one. */
+void ofp_put_set_config(struct ofp_buf *b, uint32_t xid, uint16_t flags,
                         uint16_t miss_send_len);
+
+/* Reads the flags of a GET_CONFIG_REPLY; false if 'p' is not one. */
+bool ofp_get_config_reply(const uint8_t *p, size_t len, uint16_t *ret_flags);
 
 /* PACKET_OUT of 'len' bytes of 'data', from the controller, out of the
  * OpenFlow port 'port'. */
 void ofp_put_packet_out(struct ofp_buf *b, uint32_t xid, uint32_t port,
                         const uint8_t *data, size_t len);
 
-/* Reads a PACKET_IN: the port the packet came in on (its match's in_port)
- * and the packet, which points into 'p'.  False if 'p' is not a
- * well-formed packet-in with an in_port. */
-bool ofp_packet_in(const uint8_t *p, size_t len, uint32_t *ret_in_port,
-                   const uint8_t **ret_data, size_t *ret_data_len);
+struct ofp_packet_in {
+    uint32_t in_port;    /* its match's in_port */
+    uint64_t cookie;     /* of the flow that sent it */
+    const uint8_t *data; /* the packet, inside the message */
+    size_t len;
+};
+
+/* Reads a PACKET_IN.  False if 'p' is not a well-formed packet-in with an
+ * in_port. */
+bool ofp_packet_in(const uint8_t *p, size_t len, struct ofp_packet_in *ret);
 
 #endif

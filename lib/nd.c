@@ -52,6 +52,11 @@ bool nd_parse_ns(const uint8_t *frame, size_t len, struct nd_solicit *ret)
     if (IN6_IS_ADDR_UNSPECIFIED(&ret->src)) {
         return false;
     }
+    struct in6_addr dst;
+    memcpy(&dst, ip + 24, 16);
+    if (nd_icmp6_checksum(&ret->src, &dst, icmp, plen) != 0) {
+        return false;
+    }
     memcpy(ret->src_mac, frame + 6, MAC_LEN);
     memcpy(&ret->target, icmp + 8, 16);
     return true;

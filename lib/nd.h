@@ -31,11 +31,9 @@ struct nd_solicit {
 
 /* Reads a Neighbor Solicitation from an untagged Ethernet frame: IPv6 with
  * ICMPv6 as its next header (no extension header), hop limit 255, type 135
- * code 0, a unicast target, well-formed options.  A solicitation from ::
- * (duplicate address detection) is refused: nobody answers those.  The
- * checksum is not checked: on the kernel datapath the frame comes from a
- * local container's own stack (and ovs-vswitchd), never from a wire.
- * Returns false for anything else. */
+ * code 0, a unicast target, well-formed options, a right checksum.  A
+ * solicitation from :: (duplicate address detection) is refused: nobody
+ * answers those.  Returns false for anything else. */
 bool nd_parse_ns(const uint8_t *frame, size_t len, struct nd_solicit *ret);
 
 /* Writes into 'frame' (ND_NA_LEN bytes) the advertisement that answers

@@ -63,6 +63,11 @@ void flowset_set_packet_in(struct flowset *fs, ofconn_packet_in_fn *fn,
     }
 }
 
+int flowset_open(struct flowset *fs, const char *bridge, char **ret_err)
+{
+    return ofconn_open(conn(fs, bridge), ret_err);
+}
+
 size_t flowset_fds(const struct flowset *fs, int *fds, size_t max)
 {
     size_t n = 0;

@@ -75,6 +75,9 @@ int flowset_foreign_flows(struct flowset *fs, const char *bridge,
 void flowset_set_packet_in(struct flowset *fs, ofconn_packet_in_fn *fn,
                            void *aux);
 
+/* Opens the connection to 'bridge' if it is closed (for its packet-ins). */
+int flowset_open(struct flowset *fs, const char *bridge, char **ret_err);
+
 /* The sockets of the open connections (at most 'max'), for a loop to
  * watch: when one has input, flowset_poll() reads it. */
 size_t flowset_fds(const struct flowset *fs, int *fds, size_t max);

@@ -140,38 +140,27 @@ size_t network_subnet6_of(const struct network *n, const struct in6_addr *ip)
     return n->n_subnets6;
 }
 
-/* The network whose endpoint or uplink has the OpenFlow port 'ofport'
- * on 'bridge', and whether it is the uplink. */
-static const struct network *network_of_port(const struct model *m,
-                                             const char *bridge, int ofport,
-                                             bool *ret_uplink)
+bool model_nd_answer(const struct model *m, const char *bridge, uint32_t tag,
+                     int in_port, const struct in6_addr *target,
+                     uint8_t ret_mac[MAC_LEN], uint32_t *ret_flags)
 {
-    for (const struct network *n = m->networks; n; n = n->next) {
-        if (strcmp(n->bridge, bridge) || network_is_ovn(n)) {
-            continue;
-        }
-        *ret_uplink = n->has_uplink && n->uplink.ofport == ofport;
-        if (*ret_uplink) {
-            return n;
-        }
-        for (const struct endpoint *e = n->endpoints; e; e = e->next) {
-            if (e->fe.ofport == ofport) {
-                return n;
-            }
-        }
+    const struct network *n = m->networks;
+
+    while (n && (n->tag != tag || strcmp(n->bridge, bridge))) {
+        n = n->next;
     }
-    return NULL;
-}
-
-bool model_nd_answer(const struct model *m, const char *bridge, int in_port,
-                     const struct in6_addr *target, uint8_t ret_mac[MAC_LEN],
-                     uint32_t *ret_flags)
-{
-    bool from_uplink = false;
-    const struct network *n = network_of_port(m, bridge, in_port,
-                                               &from_uplink);
-
-    if (!n || in_port <= 0) {
+    if (!n || network_is_ovn(n) || in_port <= 0) {
+        return false;
+    }
+    /* From the network's uplink (shared by the networks of the bridge:
+     * the flows tagged the packet with the network whose gateway it
+     * asks for), or from one of its endpoints. */
+    bool from_uplink = n->has_uplink && n->uplink.ofport == in_port;
+    const struct endpoint *from = n->endpoints;
+    while (!from_uplink && from && from->fe.ofport != in_port) {
+        from = from->next;
+    }
+    if (!from_uplink && !from) {
         return false;
     }
     for (size_t i = 0; i < n->n_subnets6; i++) {

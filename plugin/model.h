@@ -125,17 +125,19 @@ size_t network_subnet_of(const struct network *n, uint32_t ip);
 /* The same for IPv6: an index into n->subnets6, or n->n_subnets6. */
 size_t network_subnet6_of(const struct network *n, const struct in6_addr *ip);
 
-/* Who answers a Neighbor Solicitation for 'target' that came in on the
- * OpenFlow port 'in_port' of 'bridge' (the kernel datapath's ND, see
- * flows.h): in the network of that port (an endpoint's or its uplink), a
- * gateway of an IPv6 subnet (the gateway MAC; router, solicited and
- * override flags), or, for an endpoint's port, the global or link-local
- * address of an endpoint with IPv6 (its MAC; solicited and override), as
- * the userspace datapath's flows answer.  Returns false if nobody does:
- * the solicitation is dropped. */
-bool model_nd_answer(const struct model *m, const char *bridge, int in_port,
-                     const struct in6_addr *target, uint8_t ret_mac[MAC_LEN],
-                     uint32_t *ret_flags);
+/* Who answers a Neighbor Solicitation for 'target' that the flows of the
+ * network tagged 'tag' on 'bridge' sent to the controller (the kernel
+ * datapath's ND, see flows.h; the tag is the high half of the flow's
+ * cookie), and that came in on the OpenFlow port 'in_port', one of the
+ * network's endpoints' or its uplink: a gateway of an IPv6 subnet (the
+ * gateway MAC; router, solicited and override flags), or, from an
+ * endpoint, the global or link-local address of an endpoint with IPv6
+ * (its MAC; solicited and override: ovsgw is the only one who answers, as
+ * the userspace datapath's flows).  Returns false if nobody does: the
+ * solicitation is dropped. */
+bool model_nd_answer(const struct model *m, const char *bridge, uint32_t tag,
+                     int in_port, const struct in6_addr *target,
+                     uint8_t ret_mac[MAC_LEN], uint32_t *ret_flags);
 
 /* True if another network of 'm' than 'n' uses the bridge of 'n'. */
 bool model_bridge_shared(const struct model *m, const struct network *n);

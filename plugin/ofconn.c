@@ -20,6 +20,8 @@
 
 /* Far above any message ovs-vswitchd sends on this connection. */
 #define OFCONN_MAX_MSG 65535
+/* Messages ofconn_poll() reads at most in one call. */
+#define OFCONN_POLL_MAX 64
 
 struct ofconn {
     char *path;
@@ -42,11 +44,9 @@ static int wait_ready(struct ofconn *c, short events)
     struct pollfd pfd = { .fd = c->fd, .events = events };
 
     for (;;) {
+        /* Past the deadline, what is ready already still counts. */
         long long left = c->deadline_ms - time_msec();
-        if (left <= 0) {
-            return -ETIMEDOUT;
-        }
-        int n = poll(&pfd, 1, (int) left);
+        int n = poll(&pfd, 1, left > 0 ? (int) left : 0);
         if (n > 0) {
             return 0;
         }
@@ -141,8 +141,10 @@ static int recv_exact(struct ofconn *c, uint8_t *p, size_t len)
 
 /* Reads one message into 'msg' (OFCONN_MAX_MSG bytes); answers echo
  * requests and hands packet-ins to their function on the way, so a caller
- * never sees either. */
-static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len)
+ * never sees either.  With 'idle' (nothing may be coming: ofconn_poll()),
+ * returns 1 after such a message instead of waiting for the next one. */
+static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len,
+                    bool idle)
 {
     for (;;) {
         int r = recv_exact(c, msg, OFP_HEADER_LEN);
@@ -161,18 +163,23 @@ static int recv_msg(struct ofconn *c, uint8_t *msg, size_t *ret_len)
             if (c->packet_in) {
                 c->packet_in(c->packet_in_aux, c, msg, len);
             }
-            continue;
-        }
-        if (ofp_msg_type(msg) != OFPT_ECHO_REQUEST) {
+        } else if (ofp_msg_type(msg) == OFPT_ECHO_REQUEST) {
+            struct ofp_buf reply = { 0 };
+            ofp_put_echo_reply(&reply, msg, len);
+            r = send_all(c, &reply);
+            free(reply.data);
+            if (r < 0) {
+                return r;
+            }
+        } else {
             *ret_len = len;
             return 0;
         }
-        struct ofp_buf reply = { 0 };
-        ofp_put_echo_reply(&reply, msg, len);
-        r = send_all(c, &reply);
-        free(reply.data);
-        if (r < 0) {
-            return r;
+        if (c->fd < 0) {
+            return -ENOTCONN; /* a packet-out broke the connection */
+        }
+        if (idle) {
+            return 1;
         }
     }
 }
@@ -189,6 +196,40 @@ static int fail_errno(int r, char **ret_err, const char *fmt, ...)
         va_end(ap);
         *ret_err = xasprintf("%s: %s", what, strerror(-r));
     }
+    return r;
+}
+
+/* Asks for whole packets in packet-ins: SET_CONFIG with a miss_send_len
+ * (a connection to the management socket gets none without).  SET_CONFIG
+ * also sets the bridge's fragment handling, for every connection: the
+ * flags go back as GET_CONFIG gave them.  Nothing answers SET_CONFIG but
+ * an error, with xid 0 like every message no call waits for. */
+static int ask_packet_ins(struct ofconn *c)
+{
+    uint8_t msg[OFCONN_MAX_MSG];
+    struct ofp_buf b = { 0 };
+    uint32_t xid = c->xid++;
+    size_t len;
+    int r;
+
+    ofp_put_simple(&b, OFPT_GET_CONFIG_REQUEST, xid);
+    r = send_all(c, &b);
+    free(b.data);
+    while (r >= 0 && (r = recv_msg(c, msg, &len, false)) >= 0
+           && ofp_msg_xid(msg) != xid) {
+        continue;
+    }
+    if (r < 0) {
+        return r;
+    }
+    uint16_t flags;
+    if (!ofp_get_config_reply(msg, len, &flags)) {
+        return -EPROTO;
+    }
+    b = (struct ofp_buf) { 0 };
+    ofp_put_set_config(&b, 0, flags, UINT16_MAX);
+    r = send_all(c, &b);
+    free(b.data);
     return r;
 }
 
@@ -218,7 +259,7 @@ static int do_connect(struct ofconn *c, char **ret_err)
     ofp_put_simple(&hello, OFPT_HELLO, c->xid++);
     r = send_all(c, &hello);
     free(hello.data);
-    if (r < 0 || (r = recv_msg(c, msg, &len)) < 0) {
+    if (r < 0 || (r = recv_msg(c, msg, &len, false)) < 0) {
         disconnect(c);
         return fail_errno(r, ret_err, "OpenFlow hello on %s", c->path);
     }
@@ -231,17 +272,10 @@ static int do_connect(struct ofconn *c, char **ret_err)
         }
         return -EPROTONOSUPPORT;
     }
-    if (c->packet_in) {
-        /* Whole packets; nothing answers SET_CONFIG but an error. */
-        struct ofp_buf config = { 0 };
-        ofp_put_set_config(&config, c->xid++, UINT16_MAX);
-        r = send_all(c, &config);
-        free(config.data);
-        if (r < 0) {
-            disconnect(c);
-            return fail_errno(r, ret_err, "OpenFlow SET_CONFIG on %s",
-                              c->path);
-        }
+    if (c->packet_in && (r = ask_packet_ins(c)) < 0) {
+        disconnect(c);
+        return fail_errno(r, ret_err, "OpenFlow GET_CONFIG/SET_CONFIG on %s",
+                          c->path);
     }
     return 0;
 }
@@ -262,13 +296,23 @@ int ofconn_packet_out(struct ofconn *c, uint32_t port, const uint8_t *data,
     if (c->fd < 0) {
         return -ENOTCONN;
     }
-    if (c->deadline_ms <= time_msec()) {
-        c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
-    }
-    ofp_put_packet_out(&b, c->xid++, port, data, len);
+    /* xid 0: an error for it falls in no call's range of xids. */
+    ofp_put_packet_out(&b, 0, port, data, len);
     r = send_all(c, &b);
     free(b.data);
+    if (r < 0) {
+        disconnect(c); /* perhaps half a message went: the stream is lost */
+    }
     return r;
+}
+
+int ofconn_open(struct ofconn *c, char **ret_err)
+{
+    if (c->fd >= 0) {
+        return 0;
+    }
+    c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
+    return do_connect(c, ret_err);
 }
 
 int ofconn_fd(const struct ofconn *c)
@@ -304,7 +348,7 @@ static int wait_reply(struct ofconn *c, uint32_t first, uint32_t xid,
     size_t len;
 
     for (;;) {
-        int r = recv_msg(c, msg, &len);
+        int r = recv_msg(c, msg, &len, false);
         if (r < 0) {
             return r;
         }
@@ -329,14 +373,21 @@ int ofconn_poll(struct ofconn *c, char **ret_err)
     int r = 0;
 
     /* ovs-vswitchd writes whole messages: once a byte is there, the rest
-     * of its message follows at once. */
+     * of its message follows at once.  At most OFCONN_POLL_MAX messages,
+     * so that a flood of packet-ins on one bridge holds nothing up: the
+     * loop comes back for the rest. */
     c->deadline_ms = time_deadline(OFCONN_TIMEOUT_MS);
-    while (c->fd >= 0 && poll(&pfd, 1, 0) == 1) {
-        if ((r = recv_msg(c, msg, &len)) < 0) {
+    for (int i = 0; i < OFCONN_POLL_MAX && c->fd >= 0
+                    && poll(&pfd, 1, 0) == 1;
+         i++) {
+        if ((r = recv_msg(c, msg, &len, true)) < 0) {
             disconnect(c);
             break;
         }
-        note_nowait_error(c, msg, len);
+        if (r == 0) {
+            note_nowait_error(c, msg, len);
+        }
+        r = 0;
     }
     if (c->nowait_err) {
         if (ret_err) {
@@ -532,7 +583,7 @@ static int stats(struct ofconn *c, uint16_t type, uint8_t table,
     free(b.data);
     while (r >= 0) {
         uint16_t mp_type, flags;
-        if ((r = recv_msg(c, msg, &len)) < 0) {
+        if ((r = recv_msg(c, msg, &len, false)) < 0) {
             break;
         }
         note_nowait_error(c, msg, len);

@@ -56,8 +56,8 @@ typedef void ofconn_packet_in_fn(void *aux, struct ofconn *c,
 
 /* Hands every PACKET_IN to 'fn' from now on.  Each time the connection
  * opens, it asks ovs-vswitchd for them (SET_CONFIG with a miss_send_len:
- * a management-socket connection gets none otherwise).  Call it before the
- * first use. */
+ * a management-socket connection gets none otherwise), so a connection
+ * already open gets them only once it opens again. */
 void ofconn_set_packet_in(struct ofconn *c, ofconn_packet_in_fn *fn,
                           void *aux);
 
@@ -70,6 +70,11 @@ int ofconn_packet_out(struct ofconn *c, uint32_t port, const uint8_t *data,
 /* The connection's socket, for a loop to watch for input (and then call
  * ofconn_poll()), or -1 while it is closed. */
 int ofconn_fd(const struct ofconn *c);
+
+/* Opens the connection if it is closed, so that packet-ins can come
+ * (nothing else opens it but a call that sends).  Returns 0 or -errno
+ * with a message. */
+int ofconn_open(struct ofconn *c, char **ret_err);
 
 /* Counts the flows whose cookie matches 'cookie' under 'mask', in every
  * table.  Returns 0 and the count, or -errno with a message. */

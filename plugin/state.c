@@ -56,8 +56,10 @@ char *state_network_encode(const struct network *n, const char *driver)
     json_t *j = json_pack("{s:i,s:i,s:s,s:I,s:s,s:o,s:O,s:s,s:b}",
                           "version", STATE_VERSION, "compat",
                           network_is_ovn(n) ? STATE_COMPAT_OVN
-                          : n->n_subnets6   ? STATE_COMPAT_IPV6
-                                            : STATE_COMPAT,
+                          : n->n_subnets6 && !n->netdev
+                              ? STATE_COMPAT_IPV6_KERNEL
+                          : n->n_subnets6 ? STATE_COMPAT_IPV6
+                                          : STATE_COMPAT,
                           "driver", driver, "tag", (json_int_t) n->tag,
                           "gateway_mac",
                           addr_mac_format(n->gateway_mac, mac), "subnets",

@@ -25,11 +25,15 @@
 /* Version 2 added "version", "compat", "internal"; version 3 "subnets6"
  * (a network with IPv6 subnets needs a reader of version 3); version 4
  * OVN mode, in "options" (an OVN network needs a reader of version 4: an
- * older one would put flows on OVN's integration bridge). */
-#define STATE_VERSION 4
+ * older one would put flows on OVN's integration bridge); version 5 IPv6
+ * on the kernel datapath (such a network needs a reader of version 5: an
+ * older one would send ND flows that OVS refuses there, and with them
+ * every flow of the network). */
+#define STATE_VERSION 5
 #define STATE_COMPAT 1
 #define STATE_COMPAT_IPV6 3
 #define STATE_COMPAT_OVN 4
+#define STATE_COMPAT_IPV6_KERNEL 5
 
 #define STATE_EXT_OWNED "ovsgw-owned"
 #define STATE_EXT_NET_PREFIX "ovsgw-net-"

@@ -213,6 +213,19 @@ static void host_side(struct ovsgw *g)
 
 /* What the bridges sent: packet-ins (ndproxy.h), errors for flow changes
  * sent without waiting (then every flow is applied again). */
+/* A bridge whose solicitations ovsgw answers (IPv6 on the kernel
+ * datapath) needs its connection open even when no call uses it, e.g.
+ * after a packet-out failed. */
+static void open_nd_bridges(struct ovsgw *g)
+{
+    for (const struct network *n = g->model.networks; n; n = n->next) {
+        struct flows_network fn = network_flows(n);
+        if (!network_is_ovn(n) && fn.nd_controller && n->n_subnets6) {
+            flowset_open(g->fs, n->bridge, NULL);
+        }
+    }
+}
+
 static void read_bridges(struct ovsgw *g)
 {
     _cleanup_free_ char *err = NULL;
@@ -245,6 +258,9 @@ static void tick(struct ovsgw *g)
     }
     if (slow || g->resync) {
         host_side(g);
+    }
+    if (slow) {
+        open_nd_bridges(g);
     }
     if (slow && g->ovn_stale && ovn_reconcile(g) >= 0) {
         g->ovn_stale = false;

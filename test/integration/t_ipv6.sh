@@ -89,7 +89,7 @@ test_ipv6_core() {
     # Who answers the solicitations depends on the datapath: the flows on
     # the userspace one, ovsgw (packet-ins) on the kernel one.
     local br dp flows
-    br=$(ovsctl list-br | head -n1)
+    br=ovsgw-$(dk network inspect -f '{{.Id}}' v6net | cut -c1-9)
     dp=$(ovsctl get bridge "$br" datapath_type)
     flows=$(dump_flows "$br")
     if [ "$dp" = system ]; then

@@ -307,25 +307,41 @@ test_uplink_isolation() {
     outside_down
 }
 
-# Two networks on one bridge share its uplink port: removing one removes
-# its routes (the port, and so the device, stays for the other).
+# Two networks on one bridge share its uplink port: the host reaches both
+# over IPv4 and IPv6 (on the kernel datapath ovsgw answers the host's
+# solicitations for either network's gateway, whichever came first), and
+# removing one removes its routes (the port, and so the device, stays for
+# the other).
 test_uplink_shared_bridge() {
     outside_up
-    check "net A on bridge brup" dk network create -d "$DRIVER" \
-        --subnet 10.36.1.0/24 --gateway 10.36.1.1 -o ovsgw.bridge=brup upa
-    check "net B on the same bridge" dk network create -d "$DRIVER" \
-        --subnet 10.36.2.0/24 --gateway 10.36.2.1 -o ovsgw.bridge=brup upb
-    ctr b1 upb 10.36.2.10
+    check "net A on bridge brup" dk network create -d "$DRIVER" --ipv6 \
+        --subnet 10.36.1.0/24 --gateway 10.36.1.1 \
+        --subnet fd00:36:1::/64 --gateway fd00:36:1::1 -o ovsgw.bridge=brup upa
+    check "net B on the same bridge" dk network create -d "$DRIVER" --ipv6 \
+        --subnet 10.36.2.0/24 --gateway 10.36.2.1 \
+        --subnet fd00:36:2::/64 --gateway fd00:36:2::1 -o ovsgw.bridge=brup upb
+    ctr a1 upa 10.36.1.10 --ip6 fd00:36:1::10
+    ctr b1 upb 10.36.2.10 --ip6 fd00:36:2::10
     check "the host routes both subnets" \
         eval "tns ip route | grep -q '^10\.36\.1\.0/24' &&
               tns ip route | grep -q '^10\.36\.2\.0/24'"
+    check "the host reaches a1 over IPv6 (A's gateway, through the shared uplink)" \
+        wait_for 10 tns busybox ping -6 -c1 -W2 fd00:36:1::10
+    check "... and b1 (B's)" wait_for 10 tns busybox ping -6 -c1 -W2 fd00:36:2::10
+    dk rm -f a1 >/dev/null
     check "network rm A" dk network rm upa
-    check "A's route is gone at once" lacks '^10\.36\.1\.' tns ip route
-    check "B's stays (control)" eval "tns ip route | grep -q '^10\.36\.2\.0/24'"
+    check "A's routes are gone at once" \
+        eval "lacks '^10\.36\.1\.' tns ip route &&
+              lacks '^fd00:36:1::' tns ip -6 route"
+    check "B's stay (control)" \
+        eval "tns ip route | grep -q '^10\.36\.2\.0/24' &&
+              tns ip -6 route | grep -q '^fd00:36:2::/64'"
     check "b1 still pings the outside" ping_ok b1 "$OUT_IP"
+    check "the host still reaches b1 over IPv6" tns busybox ping -6 -c1 -W2 fd00:36:2::10
     dk rm -f b1 >/dev/null
     check "network rm B" dk network rm upb
-    check "no route is left" lacks '10\.36\.' tns ip route
+    check "no route is left" \
+        eval "lacks '10\.36\.' tns ip route && lacks 'fd00:36:' tns ip -6 route"
     outside_down
 }
 

@@ -125,6 +125,20 @@ static void test_ip6(void **state)
     assert_string_equal(addr_ip6_format(&a, buf), "ff02::1:ff34:5678");
 }
 
+/* Sets the ICMPv6 checksum of the NS in 'f' (86 bytes at most) as its
+ * header says it is. */
+static void fix_checksum(uint8_t *f)
+{
+    struct in6_addr src, dst;
+    size_t plen = f[18] << 8 | f[19];
+
+    memcpy(&src, f + 22, 16);
+    memcpy(&dst, f + 38, 16);
+    f[56] = f[57] = 0;
+    uint16_t c = nd_icmp6_checksum(&src, &dst, f + 54, plen < 32 ? plen : 32);
+    f[56] = c >> 8, f[57] = c & 0xff;
+}
+
 /* An NS from fd00:20:1::100 (02:42:0a:14:01:64) for 'target', with its
  * source link-layer option, checksum filled in: 86 bytes. */
 static size_t make_ns(uint8_t *f, const char *target)
@@ -151,8 +165,7 @@ static size_t make_ns(uint8_t *f, const char *target)
     f[78] = 1; /* source link-layer address, 8 bytes */
     f[79] = 1;
     memcpy(f + 80, mac, 6);
-    uint16_t c = nd_icmp6_checksum(&src, &dst, f + 54, 32);
-    f[56] = c >> 8, f[57] = c & 0xff;
+    fix_checksum(f);
     return 86;
 }
 
@@ -202,10 +215,12 @@ static void test_nd(void **state)
      * multicast target, an option of length 0 or past the end, a payload
      * length past the frame, an NS from :: (DAD). */
     assert_false(nd_parse_ns(f, 77, &ns));
+    /* (Each with a right checksum, so that it is refused for itself.) */
 #define REFUSED(stmt)                                                      \
     do {                                                                   \
         make_ns(f, "fd00:20:1::1");                                        \
         stmt;                                                              \
+        fix_checksum(f);                                                   \
         assert_false(nd_parse_ns(f, len, &ns));                            \
     } while (0)
     REFUSED(f[13] = 0x00);
@@ -221,10 +236,25 @@ static void test_nd(void **state)
     REFUSED(f[19] = 23);
     REFUSED(memset(f + 22, 0, 16));
 #undef REFUSED
+    make_ns(f, "fd00:20:1::1"); /* a wrong checksum */
+    f[81] ^= 1;
+    assert_false(nd_parse_ns(f, len, &ns));
+    fix_checksum(f);
+    assert_true(nd_parse_ns(f, len, &ns));  /* the same NS, right */
     /* A solicitation without options is fine (the flows drop those). */
     make_ns(f, "fd00:20:1::1");
     f[19] = 24;
+    fix_checksum(f);
     assert_true(nd_parse_ns(f, 78, &ns));
+    /* An Ethernet-padded frame: the IPv6 payload length counts. */
+    make_ns(f, "fd00:20:1::1");
+    memset(f + 86, 0, 8);
+    assert_true(nd_parse_ns(f, 94, &ns));
+    /* An option that ends one byte short. */
+    make_ns(f, "fd00:20:1::1");
+    f[19] = 25;
+    fix_checksum(f);
+    assert_false(nd_parse_ns(f, 86, &ns));
     assert_true(addr_ip6_parse("fd00:20:1::1", &a));
     assert_true(addr_ip6_equal(&ns.target, &a));
 }

@@ -125,8 +125,10 @@ static void ip6(const char *s, struct in6_addr *ret)
 }
 
 /* Who answers an NS on the kernel datapath: gateways (R flag), endpoints'
- * global and link-local addresses, only within the port's own network,
- * only gateways for the uplink, nobody for anything else. */
+ * global and link-local addresses, only within the network the flows
+ * tagged it with and from one of that network's ports, only gateways from
+ * the uplink that the networks of a bridge share, nobody for anything
+ * else. */
 static void test_nd_answer(void **state)
 {
     struct model m = { 0 };
@@ -137,6 +139,7 @@ static void test_nd_answer(void **state)
 
     struct network *a = net(&m, "000000a000000000", "br0");
     struct network *b = net(&m, "000000b000000000", "br0");
+    uint32_t ta = a->tag, tb = b->tag;
     a->n_subnets6 = 2;
     ip6("fd00:20:1::", &a->subnets6[0].net);
     ip6("fd00:20:1::1", &a->subnets6[0].gateway);
@@ -144,12 +147,14 @@ static void test_nd_answer(void **state)
     ip6("fd00:20:2::1", &a->subnets6[1].gateway);
     a->subnets6[0].plen = a->subnets6[1].plen = 64;
     memcpy(a->gateway_mac, "\x06\x6f\x01\x02\x03\x04", MAC_LEN);
-    a->has_uplink = true;
-    a->uplink.ofport = 65279;
     b->n_subnets6 = 1;
     ip6("fd00:30:1::", &b->subnets6[0].net);
     ip6("fd00:30:1::1", &b->subnets6[0].gateway);
     b->subnets6[0].plen = 64;
+    memcpy(b->gateway_mac, "\x06\x6f\x0b\x0b\x0b\x0b", MAC_LEN);
+    /* One uplink for the bridge, in both networks (as uplink_attach()). */
+    a->has_uplink = b->has_uplink = true;
+    a->uplink.ofport = b->uplink.ofport = 65279;
     struct endpoint *e1 = ep(a, "e1", 1), *e2 = ep(a, "e2", 2);
     struct endpoint *e3 = ep(a, "e3", 3), *f1 = ep(b, "f1", 4);
     e1->fe.has_ip6 = e2->fe.has_ip6 = f1->fe.has_ip6 = true;
@@ -161,37 +166,49 @@ static void test_nd_answer(void **state)
     memcpy(e3->fe.mac, "\x02\x42\x0a\x14\x03\x64", MAC_LEN);
 
     ip6("fd00:20:2::1", &t); /* a gateway, from an endpoint */
-    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     assert_memory_equal(mac, a->gateway_mac, MAC_LEN);
     assert_int_equal(flags, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
-    /* ... and from the uplink */
-    assert_true(model_nd_answer(&m, "br0", 65279, &t, mac, &flags));
+    /* ... and from the shared uplink, for either network's gateway (b
+     * was added last: it comes first in the model) */
+    memset(mac, 0, MAC_LEN);
+    flags = 0;
+    assert_true(model_nd_answer(&m, "br0", ta, 65279, &t, mac, &flags));
+    assert_memory_equal(mac, a->gateway_mac, MAC_LEN);
+    assert_int_equal(flags, ND_NA_ROUTER | ND_NA_SOLICITED | ND_NA_OVERRIDE);
+    ip6("fd00:30:1::1", &t);
+    assert_true(model_nd_answer(&m, "br0", tb, 65279, &t, mac, &flags));
+    assert_memory_equal(mac, b->gateway_mac, MAC_LEN);
     ip6("fd00:20:2::100", &t); /* another endpoint's global address */
-    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     assert_memory_equal(mac, e2->fe.mac, MAC_LEN);
     assert_int_equal(flags, ND_NA_SOLICITED | ND_NA_OVERRIDE);
     t = addr_ip6_link_local(e2->fe.mac); /* ... its link-local one */
-    assert_true(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     assert_memory_equal(mac, e2->fe.mac, MAC_LEN);
 
     /* Nobody: an endpoint from the uplink, another network's gateway or
-     * endpoint, an address nobody has, the link-local address of an
-     * endpoint without IPv6, a port nobody has, another bridge. */
+     * endpoint, a port of another network under this tag, an address
+     * nobody has, the link-local address of an endpoint without IPv6, a
+     * port nobody has, a tag nobody has, another bridge. */
     ip6("fd00:20:2::100", &t);
-    assert_false(model_nd_answer(&m, "br0", 65279, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", ta, 65279, &t, mac, &flags));
     ip6("fd00:30:1::1", &t);
-    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
-    assert_true(model_nd_answer(&m, "br0", 4, &t, mac, &flags)); /* control */
+    assert_false(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", ta, 65279, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", tb, 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", tb, 4, &t, mac, &flags));
     ip6("fd00:30:1::100", &t);
-    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     ip6("fd00:20:1::200", &t);
-    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     t = addr_ip6_link_local(e3->fe.mac);
-    assert_false(model_nd_answer(&m, "br0", 1, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", ta, 1, &t, mac, &flags));
     ip6("fd00:20:1::1", &t);
-    assert_false(model_nd_answer(&m, "br0", 9, &t, mac, &flags));
-    assert_false(model_nd_answer(&m, "br1", 1, &t, mac, &flags));
-    assert_true(model_nd_answer(&m, "br0", 3, &t, mac, &flags)); /* control */
+    assert_false(model_nd_answer(&m, "br0", ta, 9, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br0", 12345, 1, &t, mac, &flags));
+    assert_false(model_nd_answer(&m, "br1", ta, 1, &t, mac, &flags));
+    assert_true(model_nd_answer(&m, "br0", ta, 3, &t, mac, &flags));
     model_clear(&m);
 }
 

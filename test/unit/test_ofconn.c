@@ -22,6 +22,7 @@
 
 #include "ofp.h"
 #include "ofconn.h"
+#include "timeval.h"
 
 /* Flow mods with this cookie are refused by the fake switch. */
 #define BAD_COOKIE 0xbadULL
@@ -34,7 +35,9 @@ struct fake {
     int connections, commits, discards, flow_mods, echo_replies;
     bool drop_after_commit; /* close the connection after the next commit */
     bool packet_in;         /* send one before each barrier reply */
+    bool packet_in_after;   /* send one after the next barrier reply */
     int miss_send_len;      /* of the last SET_CONFIG, -1: none */
+    int config_flags;       /* of the last SET_CONFIG */
     int packet_outs;
     uint32_t out_port;      /* of the last packet-out */
     char out_data[16];      /* its packet, NUL-terminated */
@@ -101,6 +104,17 @@ static void reply_bundle(int fd, const uint8_t *msg, uint16_t ctrl)
     send_buf(fd, &b);
 }
 
+/* A PACKET_IN: from in_port 9, the packet "ns". */
+static void send_packet_in(int fd)
+{
+    static const uint8_t pin[] = { OFP_VERSION, OFPT_PACKET_IN, 0, 44,
+                                   0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+                                   0, 2, 1, 10, 0, 0, 0, 0, 0, 0, 0, 0,
+                                   0, 1, 0, 12, 0x80, 0, 0, 4, 0, 0, 0, 9,
+                                   0, 0, 0, 0, 0, 0, 'n', 's' };
+    xwrite(fd, pin, sizeof pin);
+}
+
 static void count(struct fake *f, int *what)
 {
     pthread_mutex_lock(&f->lock);
@@ -159,20 +173,27 @@ static void serve(struct fake *f, int fd)
             }
             count(f, &f->echo_replies);
             if (f->packet_in) {
-                /* in_port 9, the packet "ns" */
-                uint8_t pin[] = { OFP_VERSION, OFPT_PACKET_IN, 0, 44, 0, 0,
-                                  0, 0, 0xff, 0xff, 0xff, 0xff, 0, 2, 1, 10,
-                                  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 12,
-                                  0x80, 0, 0, 4, 0, 0, 0, 9, 0, 0, 0, 0,
-                                  0, 0, 'n', 's' };
-                xwrite(fd, pin, sizeof pin);
+                send_packet_in(fd);
             }
             ofp_put_simple(&b, OFPT_BARRIER_REPLY, xid);
             send_buf(fd, &b);
+            if (f->packet_in_after) {
+                f->packet_in_after = false;
+                send_packet_in(fd);
+            }
+            break;
+        }
+        case OFPT_GET_CONFIG_REQUEST: {
+            /* flags 1: fragments dropped, as its owner may have set */
+            uint8_t r[12] = { OFP_VERSION, OFPT_GET_CONFIG_REPLY, 0, 12,
+                              xid >> 24, xid >> 16, xid >> 8, xid,
+                              0, 1, 0, 128 };
+            xwrite(fd, r, sizeof r);
             break;
         }
         case OFPT_SET_CONFIG:
             pthread_mutex_lock(&f->lock);
+            f->config_flags = msg[8] << 8 | msg[9];
             f->miss_send_len = msg[10] << 8 | msg[11];
             pthread_mutex_unlock(&f->lock);
             break;
@@ -343,16 +364,21 @@ static int packet_ins;
 static void on_packet_in(void *aux, struct ofconn *c, const uint8_t *msg,
                          size_t len)
 {
-    uint32_t port;
-    const uint8_t *data;
-    size_t n;
+    struct ofp_packet_in pin;
 
     assert_ptr_equal(aux, &packet_ins);
     packet_ins++;
-    if (ofp_packet_in(msg, len, &port, &data, &n) && n == 2
-        && !memcmp(data, "ns", 2)) {
-        assert_int_equal(ofconn_packet_out(c, port, (const uint8_t *) "na",
-                                           2), 0);
+    if (ofp_packet_in(msg, len, &pin) && pin.len == 2
+        && !memcmp(pin.data, "ns", 2)) {
+        assert_int_equal(ofconn_packet_out(c, pin.in_port,
+                                           (const uint8_t *) "na", 2), 0);
+    }
+}
+
+static void wait_packet_outs(struct fake *f, int n)
+{
+    for (int i = 0; i < 200 && get(f, &f->packet_outs) < n; i++) {
+        usleep(5000);
     }
 }
 
@@ -374,23 +400,42 @@ static void test_packet_in(void **state)
     assert_int_equal(get(f, &f->miss_send_len), -1);
     assert_int_equal(get(f, &f->packet_outs), 0);
 
-    /* With one: whole packets asked for at connect, the packet-in that
-     * comes while the call waits for its barrier is handed over and
-     * answered, and the call still succeeds. */
+    /* With one: whole packets asked for at connect (the bridge's
+     * fragment flags kept), the packet-in that comes while the call waits
+     * for its barrier is handed over and answered, and the call still
+     * succeeds. */
     c = ofconn_new(dir, "br0");
     ofconn_set_packet_in(c, on_packet_in, &packet_ins);
+    assert_int_equal(ofconn_open(c, &err), 0);
     assert_int_equal(ofconn_flows(c, GOOD, &err), 0);
     assert_null(err);
     assert_int_equal(packet_ins, 1);
-    for (int i = 0; i < 200 && !get(f, &f->packet_outs); i++) {
-        usleep(5000);
-    }
+    wait_packet_outs(f, 1);
     assert_int_equal(get(f, &f->miss_send_len), 0xffff);
+    assert_int_equal(get(f, &f->config_flags), 1);
     assert_int_equal(get(f, &f->packet_outs), 1);
     pthread_mutex_lock(&f->lock);
     assert_int_equal(f->out_port, 9);
     assert_string_equal(f->out_data, "na");
     pthread_mutex_unlock(&f->lock);
+
+    /* A packet-in that comes alone, when nothing waits: ofconn_poll()
+     * hands it over and returns at once, the connection stays open. */
+    f->packet_in = false;
+    f->packet_in_after = true;
+    assert_int_equal(ofconn_flows(c, GOOD, &err), 0);
+    assert_int_equal(packet_ins, 1);
+    for (int i = 0; i < 200 && packet_ins < 2; i++) {
+        usleep(5000);
+        long long t0 = time_msec();
+        assert_int_equal(ofconn_poll(c, &err), 0);
+        assert_true(time_msec() - t0 < 500);
+    }
+    assert_int_equal(packet_ins, 2);
+    assert_true(ofconn_fd(c) >= 0);
+    wait_packet_outs(f, 2);
+    assert_int_equal(get(f, &f->packet_outs), 2);
+    assert_int_equal(get(f, &f->connections), 2);
     ofconn_free(c);
 }
 

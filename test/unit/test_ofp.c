@@ -350,18 +350,27 @@ static void test_echo_reply(void **state)
     free(b.data);
 }
 
-/* The controller's messages: SET_CONFIG and PACKET_OUT byte for byte, a
- * PACKET_IN read back with its in_port among other match fields. */
+/* The controller's messages: SET_CONFIG and PACKET_OUT byte for byte
+ * (both decoded as meant by 'ovs-ofctl ofp-parse'), GET_CONFIG_REPLY and
+ * a PACKET_IN read back, its in_port among other match fields. */
 static void test_controller_messages(void **state)
 {
     (void) state;
     struct ofp_buf b = { 0 };
     static const uint8_t config[] = { 0x05, 9, 0, 12, 0, 0, 0, 3,
-                                      0, 0, 0xff, 0xff };
-    ofp_put_set_config(&b, 3, 0xffff);
+                                      0, 1, 0xff, 0xff };
+    ofp_put_set_config(&b, 3, 1, 0xffff);
     assert_int_equal(b.len, sizeof config);
     assert_memory_equal(b.data, config, sizeof config);
     free(b.data);
+
+    uint16_t flags = 0;
+    uint8_t reply[] = { 0x05, 8, 0, 12, 0, 0, 0, 3, 0, 2, 0, 0x80 };
+    assert_true(ofp_get_config_reply(reply, sizeof reply, &flags));
+    assert_int_equal(flags, 2);
+    assert_false(ofp_get_config_reply(reply, 11, &flags));
+    reply[1] = 9;
+    assert_false(ofp_get_config_reply(reply, sizeof reply, &flags));
 
     static const uint8_t out[] = {
         0x05, 13, 0, 45, 0, 0, 0, 4,            /* PACKET_OUT, xid 4 */
@@ -382,7 +391,7 @@ static void test_controller_messages(void **state)
         0x05, 10, 0, 55, 0, 0, 0, 0,            /* PACKET_IN */
         0xff, 0xff, 0xff, 0xff, 0, 5, 1, 10,    /* no buffer, len, ACTION,
                                                  * table 10 */
-        0, 0, 0, 0, 0, 0, 0, 0,                 /* cookie */
+        0xaa, 0x55, 0xf0, 0xee, 0, 0, 0, 7,     /* cookie */
         0, 1, 0, 20,                            /* OXM match, 20 bytes */
         0x00, 0x01, 0x00, 0x04, 0xaa, 0x55, 0xf0, 0xee, /* NXM reg0 */
         0x80, 0x00, 0x00, 0x04, 0, 0, 0, 9,     /* in_port 9 */
@@ -390,25 +399,31 @@ static void test_controller_messages(void **state)
         0, 0,                                   /* pad */
         'f', 'r', 'a', 'm', 'e'
     };
-    uint32_t port = 0;
-    const uint8_t *data;
-    size_t dlen;
-    assert_true(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
-    assert_int_equal(port, 9);
-    assert_int_equal(dlen, 5);
-    assert_memory_equal(data, "frame", 5);
-    /* Cut, a field past the match, no in_port, not a packet-in. */
-    assert_false(ofp_packet_in(in, 40, &port, &data, &dlen));
+    struct ofp_packet_in pin;
+    assert_true(ofp_packet_in(in, sizeof in, &pin));
+    assert_int_equal(pin.in_port, 9);
+    assert_true(pin.cookie == UINT64_C(0xaa55f0ee00000007));
+    assert_int_equal(pin.len, 5);
+    assert_memory_equal(pin.data, "frame", 5);
+    /* Cut short (the message says more), a match longer than the message
+     * (the lengths agree), a field past the match, no in_port, not a
+     * packet-in. */
+    assert_false(ofp_packet_in(in, 40, &pin));
+    in[3] = 48;
+    in[27] = 28; /* padded to 32: past the 48 bytes */
+    assert_false(ofp_packet_in(in, 48, &pin));
+    in[3] = 55;
     in[27] = 21;
-    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    assert_false(ofp_packet_in(in, sizeof in, &pin));
     in[27] = 12; /* only reg0 */
-    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    assert_false(ofp_packet_in(in, sizeof in, &pin));
     in[27] = 20;
     in[31] = 0x10; /* reg0 says 16 bytes: past the match */
-    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    assert_false(ofp_packet_in(in, sizeof in, &pin));
     in[31] = 4;
+    assert_true(ofp_packet_in(in, sizeof in, &pin)); /* control */
     in[1] = OFPT_PACKET_OUT;
-    assert_false(ofp_packet_in(in, sizeof in, &port, &data, &dlen));
+    assert_false(ofp_packet_in(in, sizeof in, &pin));
 }
 
 int main(void)
