@@ -71,6 +71,17 @@
 #                                seconds [2] {1}
 #   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
+#   BENCH_RAW=DIR                the raw data in DIR (made, and kept) instead
+#                                of a temporary directory
+#   OVSGW_DATAPATH               datapath of every ovsgw network and OVS
+#                                bridge the benchmark makes (the dual-stack
+#                                one of ipv6 is netdev anyway) [system if the
+#                                OVS kernel module is loaded, else netdev,
+#                                as the daemon's own choice]
+#
+# `bench/run.sh deps` only installs what the benchmarks need (iperf3,
+# gnuplot, redis-tools, wrk, nginx unpacked), for a run where nothing can
+# be installed (the kernel guest of `make bench-kernel`).
 # shellcheck disable=SC2317,SC2015  # functions called through traps; a && b || die
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +95,17 @@ fi
 
 # shellcheck source=scripts/lib/env.sh
 . "$TOP/scripts/lib/env.sh"
+
+# The datapath the benchmark runs on, picked as the daemon picks it.
+if [ -z "${OVSGW_DATAPATH:-}" ]; then
+    OVSGW_DATAPATH=netdev
+    [ -d /sys/module/openvswitch ] && OVSGW_DATAPATH=system
+fi
+case $OVSGW_DATAPATH in
+system | netdev) export OVSGW_DATAPATH ;;
+*) echo "bench: OVSGW_DATAPATH=$OVSGW_DATAPATH: want system or netdev" >&2; exit 1 ;;
+esac
+DP=$OVSGW_DATAPATH
 
 QUICK=${BENCH_QUICK:-0}
 q() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
@@ -107,7 +129,12 @@ HAVE=0             # endpoints on the attach network
 CTL=               # ovs-vswitchd's unixctl socket
 OD_CTR=bench-od-$$
 BENCH_IMAGE=ovsgw-bench
-R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
+if [ -n "${BENCH_RAW:-}" ]; then       # raw results
+    rm -rf --one-file-system "$BENCH_RAW" && mkdir -p "$BENCH_RAW" || exit 1
+    R=$(cd "$BENCH_RAW" && pwd)
+else
+    R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)
+fi
 # The C tools of bench/, built by the Makefile beside the daemon; nginx
 # unpacked from its Debian package (bench/services.sh).
 ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
@@ -205,7 +232,7 @@ cleanup() {
         stop_ovsgw
         OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
     fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    if [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_RAW:-}" ]; then
         log "raw results kept in $R"
     else
         rm -rf "$R"
@@ -384,7 +411,7 @@ bench_attach() {
     done
     rules_json=$(printf '%s' "$SCALE_RULES" | sed 's/"/\\"/g')
     "$ATTACH" "$OVSGW_SOCK" call /NetworkDriver.CreateNetwork \
-        "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"netdev\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
+        "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"$DP\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
         >/dev/null || die "CreateNetwork failed"
     mkdir -p "$R/attach"
     echo "$SCALE_SUBNETS $(policy_flow_count)" >"$R/attach/scale-params"
@@ -428,7 +455,7 @@ bench_attach() {
 
 bench_start() {
     local i net nets t0 t1
-    dk network create -d "$DRIVER" --subnet 10.41.0.0/24 --gateway 10.41.0.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.41.0.0/24 --gateway 10.41.0.1 \
         bench-ovsgw >/dev/null || die "cannot create the ovsgw network"
     dk network create -d bridge --subnet 10.42.0.0/24 --gateway 10.42.0.1 \
         bench-bridge >/dev/null || die "cannot create the bridge network"
@@ -494,7 +521,7 @@ bench_throughput() {
     lbr=${lbr:0:15}
     # ovsgw: two subnets; server and a client in 10.43.1.0/24, a client in
     # 10.43.2.0/24 (routed by the flows through the virtual gateway).
-    dk network create -d "$DRIVER" --subnet 10.43.1.0/24 --gateway 10.43.1.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.43.1.0/24 --gateway 10.43.1.1 \
         --subnet 10.43.2.0/24 --gateway 10.43.2.1 bench-tp >/dev/null ||
         die "cannot create the ovsgw throughput network"
     dk run -d --name tp-srv --net bench-tp --ip 10.43.1.10 "$BENCH_IMAGE" sleep 1d >/dev/null &&
@@ -506,7 +533,7 @@ bench_throughput() {
         dk run -d --name "$c" --net none "$BENCH_IMAGE" sleep 1d >/dev/null ||
             die "cannot start $c"
     done
-    # Same OVS, same (netdev) datapath, one flow: actions=NORMAL.
+    # Same OVS, same datapath, one flow: actions=NORMAL.
     normal_bridge "$brn" nrm-srv nrm-cli 10.44.0 || die "cannot build the NORMAL bridge"
     # Linux bridge.
     tns ip link add "$lbr" type bridge && tns ip link set "$lbr" up &&
@@ -571,6 +598,7 @@ machine_info() {
         echo "kernel=$(uname -r)"
         echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
         echo "ovs=$(ovs-vswitchd --version | awk 'NR == 1 { print $NF }')"
+        echo "datapath=$DP"
         echo "tso=$(ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
         echo "docker=$(dk version --format '{{.Server.Version}}' 2>/dev/null)"
         echo "iperf3=$(iperf3 --version 2>/dev/null | awk 'NR == 1 { print $2 }')"
@@ -607,6 +635,10 @@ for p in $ONLY; do
     [[ " $PARTS " == *" $p "* ]] || die "BENCH_ONLY: no part '$p' (parts: $PARTS)"
 done
 bench_deps
+if [ "${1:-}" = deps ]; then
+    svc_deps || die "the tools of latency, rr, http and nat are missing"
+    exit 0
+fi
 if [ ! -x "$ATTACH" ]; then
     make -s -C "$TOP" "${ATTACH#"$TOP"/}" >&2 || die "cannot build $ATTACH (make)"
 fi
