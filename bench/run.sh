@@ -54,6 +54,7 @@
 #                                {5}; each round is one ovs-docker cycle
 #   BENCH_ATTACH_PER_ROUND       followed by a block of this many ovsgw
 #                                cycles [10] {6}
+#   BENCH_ATTACH_MODES           the attach modes measured ["spare fresh"]
 #   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
 #   BENCH_IPERF_SECONDS          length of one iperf3 run [3] {2}
@@ -114,6 +115,7 @@ ONLY=${BENCH_ONLY:-$PARTS}
 COUNTS=${BENCH_COUNTS:-1 100 1000}
 ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
 ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
+ATTACH_MODES=${BENCH_ATTACH_MODES:-spare fresh}
 ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
 IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 3 2)}
@@ -431,18 +433,21 @@ bench_attach() {
         local t0=$SECONDS
         "$ATTACH" "$OVSGW_SOCK" fill "$net" "$HAVE" "$n" 10.40 "$SCALE_SUBNETS" ||
             die "creating endpoints failed"
+        echo "$HAVE $n $((SECONDS - t0))" >>"$R/attach/fill"
         HAVE=$n
         log "attach: $n endpoints there (filled in $((SECONDS - t0))s)"
         # Spare first, on the daemon that has run since the previous N: the
         # scale figures are for endpoints created, not restored from OVSDB
         # (a restart's figures are taken apart, in ovsgw_mode).
-        attach_rounds spare "$net" "$br"
+        [[ " $ATTACH_MODES " != *" spare "* ]] || attach_rounds spare "$net" "$br"
         line=$(scale_line "$br")
         echo "$line" >>"$R/attach/scale"
         log "attach: N=$n: flows, RSS, peak RSS: ${line#* }"
-        attach_rounds fresh "$net" "$br"
-        # Back to the default flags: the restart restores N endpoints.
-        ovsgw_mode spare
+        if [[ " $ATTACH_MODES " == *" fresh "* ]]; then
+            attach_rounds fresh "$net" "$br"
+            # Back to the default flags: the restart restores N endpoints.
+            ovsgw_mode spare
+        fi
         components "$br" "$R/attach/comp-$n" || die "component timing failed"
         log "attach: N=$n: OpenFlow echo median" \
             "$(awk '$1 == "of-echo" { print $2 }' "$R/attach/comp-$n" | median_col1) us, after" \
@@ -607,6 +612,7 @@ machine_info() {
         echo "counts=$COUNTS"
         echo "attach_rounds=$ATTACH_ROUNDS"
         echo "attach_per_round=$ATTACH_PER_ROUND"
+        echo "attach_modes=$ATTACH_MODES"
         echo "echoes=$ECHOES"
         echo "start_runs=$START_RUNS"
         echo "iperf_seconds=$IPERF_SECONDS"
@@ -633,6 +639,9 @@ machine_info() {
 [ -x "$OVSGW_BIN" ] || die "$OVSGW_BIN missing (make)"
 for p in $ONLY; do
     [[ " $PARTS " == *" $p "* ]] || die "BENCH_ONLY: no part '$p' (parts: $PARTS)"
+done
+for p in $ATTACH_MODES; do
+    [[ " spare fresh " == *" $p "* ]] || die "BENCH_ATTACH_MODES: no mode '$p' (modes: spare fresh)"
 done
 bench_deps
 if [ "${1:-}" = deps ]; then
@@ -694,7 +703,7 @@ part_start() {
     bench_start
 }
 part_attach() {
-    log "attach: counts $COUNTS, modes spare and fresh, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
+    log "attach: counts $COUNTS, modes $ATTACH_MODES, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
     bench_attach
 }
 
