@@ -751,11 +751,14 @@ start attach\` (the order they run in; \`sudo BENCH_ONLY="rr http" make
 bench\`); a subset writes build/bench/benchmarks.md and .png, not this
 page, unless BENCH_OUT and BENCH_PLOT say otherwise. Other knobs
 (environment, see bench/run.sh): BENCH_COUNTS ("1 100 1000"),
-BENCH_ATTACH_ROUNDS, BENCH_ATTACH_PER_ROUND, BENCH_ECHOES,
+BENCH_ATTACH_MODES ("spare fresh"), BENCH_ATTACH_ROUNDS,
+BENCH_ATTACH_PER_ROUND, BENCH_ECHOES,
 BENCH_START_RUNS, BENCH_IPERF_SECONDS, BENCH_IPERF_REPS, BENCH_SVC_ROUNDS,
 BENCH_PING_COUNT, BENCH_PING_INTERVAL, BENCH_RR_REQUESTS,
 BENCH_HTTP_SECONDS, BENCH_NAT_REPS, BENCH_NAT_SECONDS, BENCH_START_P_RUNS,
-BENCH_V6_REPS, BENCH_V6_SECONDS, BENCH_KEEP=1 (keep the raw results;
+BENCH_V6_REPS, BENCH_V6_SECONDS, OVSGW_DATAPATH (system or netdev; by
+default the daemon's own choice), BENCH_RAW=DIR (the raw results there),
+BENCH_KEEP=1 (keep the raw results;
 \`bash bench/report.sh DIR OUT.md OUT.png\` redraws this page from them).
 Everything runs in a private OVS, containerd and dockerd in a network
 namespace of their own, torn down at the end; traffic only flows between
