@@ -362,19 +362,19 @@ why_scale_missed_system() {
     egrow=$(awk -v a="$el" -v b="$e1" 'BEGIN { print a - b }')
     share=$(awk -v g="$grow" -v e="$egrow" 'BEGIN { if (g > 0) printf "%.0f", 100 * e / g; else print "nan" }')
     cat <<EOT
-**Why the 1.2× target is missed.** A cycle waits for ovs-vswitchd once
-(CreateEndpoint's flows and barrier; DeleteEndpoint does not wait) and
-sends the same messages at every N. On the kernel datapath ovs-vswitchd
-does not poll the ports, but its main loop still does work per port
-(statistics, link state) between OpenFlow messages: an OpenFlow echo to
-the bridge took **$(fmt_ms "$e1") ms** (p50) at N=$first and **$(fmt_ms "$el") ms** at N=$last, and
-**$(fmt_ms "$l1") ms** / **$(fmt_ms "$ll") ms** when sent 1 ms after a veth change (building blocks
-in 1). The cycle's p50 grew from $(fmt_ms "$p1") ms to $(fmt_ms "$pl") ms
-(CreateEndpoint $(fmt_ms "${C_CREATE[spare,$first]}") → $(fmt_ms "${C_CREATE[spare,$last]}") ms, DeleteEndpoint
-$(fmt_ms "${C_DELETE[spare,$first]}") → $(fmt_ms "${C_DELETE[spare,$last]}") ms, medians); the echo's own growth is
-$(fmt "$share" %s)% of that growth. Under emulation every instruction of
-that per-port work costs many times what it costs on hardware, so the
-absolute figures overstate it; the ratio is what this run measured.
+**Why the 1.2× target is missed.** ovsgw sends the same messages at
+every N: CreateEndpoint waits for one OpenFlow round trip (its flows and a
+barrier), DeleteEndpoint for none. From N=$first to N=$last:
+CreateEndpoint $(fmt_ms "${C_CREATE[spare,$first]}") → $(fmt_ms "${C_CREATE[spare,$last]}") ms, DeleteEndpoint
+$(fmt_ms "${C_DELETE[spare,$first]}") → $(fmt_ms "${C_DELETE[spare,$last]}") ms (medians), and the cycle's p50 grew from
+$(fmt_ms "$p1") to $(fmt_ms "$pl") ms. An OpenFlow echo to the bridge took $(fmt_ms "$e1") → $(fmt_ms "$el") ms
+(p50), and $(fmt_ms "$l1") → $(fmt_ms "$ll") ms when sent 1 ms after a veth change (building
+blocks in 1): the round trip itself accounts for $(fmt "$share" %s)% of the cycle's
+growth; the rest is spent elsewhere in the calls (the daemon's own work
+and its OVSDB transactions), which this run does not break down further.
+Under emulation every instruction costs many times what it costs on
+hardware, so the absolute figures overstate all of it; the ratio is what
+this run measured.
 EOT
 }
 

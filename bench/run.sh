@@ -74,6 +74,7 @@
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
 #   BENCH_RAW=DIR                the raw data in DIR (made, and kept) instead
 #                                of a temporary directory
+#   BENCH_REPORT=0               no page: the raw data only (with BENCH_RAW)
 #   OVSGW_DATAPATH               datapath of every ovsgw network and OVS
 #                                bridge the benchmark makes (the dual-stack
 #                                one of ipv6 is netdev anyway) [system if the
@@ -745,5 +746,9 @@ OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
     echo "elapsed=$((SECONDS - T_START))"
     echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 } >>"$R/machine"
+if [ "${BENCH_REPORT:-1}" = 0 ]; then
+    log "done in $((SECONDS - T_START))s; no page (BENCH_REPORT=0), raw results in $R"
+    exit 0
+fi
 bash "$HERE/report.sh" "$R" "$OUT" "$PLOT" || die "report failed"
 log "wrote $OUT and $PLOT in $((SECONDS - T_START))s"

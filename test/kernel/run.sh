@@ -330,7 +330,7 @@ mkdir -p "$RUN/out"
         # The caller's BENCH_* knobs (but where the results go).
         for v in $(compgen -v BENCH_); do
             case $v in
-            BENCH_ATTACH | BENCH_OUT | BENCH_PLOT | BENCH_RAW | BENCH_KEEP) ;;
+            BENCH_ATTACH | BENCH_OUT | BENCH_PLOT | BENCH_RAW | BENCH_KEEP | BENCH_REPORT) ;;
             *) printf '%s=%q\n' "$v" "${!v}" ;;
             esac
         done
