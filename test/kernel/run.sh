@@ -13,10 +13,11 @@
 # $OVSGW_BIN, by KERNEL_MODE:
 #   test   test/integration/run.sh; prints "kernel: N passed, N failed" and
 #          exits non-zero on any failure;
-#   bench  bench/run.sh, scaled down (see guest.sh); the host then writes
-#          $KERNEL_BENCH_OUT and its plot from the guest's raw results with
-#          bench/report.sh, and exits non-zero if the benchmark or one of
-#          the guest's checks failed (the page is then left alone).
+#   bench  bench/run.sh, scaled down (see guest.sh); when it finished,
+#          the host writes $KERNEL_BENCH_OUT and its plot from the guest's
+#          raw results with bench/report.sh (the guest's checks in its
+#          machine table), and exits non-zero if the benchmark or one of
+#          the guest's checks failed.
 # Either fails loudly when the guest cannot boot, the module cannot load or
 # the run cannot start.
 #
