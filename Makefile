@@ -45,7 +45,7 @@ UNIT    := lib options flows policy ofp ofconn ovsdb ovnnb request http fuzz \
 UNIT_BIN:= $(UNIT:%=$(B)/test/test_%)
 
 .SECONDARY:
-.PHONY: all deps test unit valgrind integration ovn demo run bench fuzz \
+.PHONY: all deps test unit valgrind integration ovn demo run bench bench-kernel fuzz \
         fuzz-merge clean test-kernel
 all: $(B)/ovsgw
 
@@ -158,6 +158,16 @@ test-kernel:
 	$(MAKE) $(B)/ovsgw $(B)/udpcat $(B)/tcpcat $(B)/ndsend $(B)/holdconns
 	KERNEL_BUILD=$(CURDIR)/$(B) OVSGW_BIN=$(CURDIR)/$(B)/ovsgw \
 	    OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat bash test/kernel/run.sh
+
+# The benchmarks on the OVS kernel datapath, in the guest of test-kernel
+# (scaled down for emulation), written to docs/benchmarks-kernel.md; see
+# docs/kernel-datapath.md.  BENCH_* knobs go to bench/run.sh in the guest.
+bench-kernel:
+	bash test/deps.sh kernel
+	$(MAKE) $(B)/ovsgw $(B)/udpcat $(BENCH_TOOLS)
+	KERNEL_MODE=bench KERNEL_BUILD=$(CURDIR)/$(B) OVSGW_BIN=$(CURDIR)/$(B)/ovsgw \
+	    OVSGW_UDPCAT=$(CURDIR)/$(B)/udpcat BENCH_ATTACH=$(CURDIR)/$(B)/bench/attach \
+	    bash test/kernel/run.sh
 
 # Benchmarks are not tests: ratios against baselines measured in the same
 # run, written to docs/benchmarks.md.

@@ -88,7 +88,7 @@ iperf_mbits() {
 }
 
 bench_results_done() {
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    if [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_RAW:-}" ]; then
         log "raw results kept in $R"
     else
         rm -rf "$R"

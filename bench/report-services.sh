@@ -83,7 +83,32 @@ svc_report_init() {
     fi
 }
 
+# svc_vs_bridge_row WHAT FILE KEYS: a target row "ovsgw at least 0.9x
+# Docker's bridge driver" over KEYS (SETUP:-less keys, e.g. "1:GET"), for
+# both ovsgw setups; met if every ratio is.
+svc_vs_bridge_row() {
+    local what=$1 f=$2 k txt="" ok=1 r s
+    shift 2
+    for k in "$@"; do
+        for s in ovsgw-same ovsgw-routed; do
+            r=$(kv_ratio "$f" "$s:$k" "bridge:$k")
+            ge "$r" 0.9 || ok=0
+            txt+="${txt:+; }${s#ovsgw-} ${k//:/ } $(x2 "$r")"
+        done
+    done
+    t_rows+=("| $what, ovsgw at least 0.9× Docker's bridge driver | $txt | $(verdict test $ok = 1) |")
+}
+
 svc_target_rows() {
+    # On the kernel datapath, latency-bound services should not pay for
+    # ovsgw (on the userspace one, see svc_datapath_advice).
+    if [ "$DP" = system ] && [ "$have_rr" = 1 ]; then
+        svc_vs_bridge_row "redis-benchmark requests/s (c: clients)" "$P/rr.rps" \
+            "1:GET" "1:SET" "16:GET" "16:SET"
+    fi
+    if [ "$DP" = system ] && [ "$have_http" = 1 ]; then
+        svc_vs_bridge_row "nginx + wrk requests/s" "$P/http.rps" 1k 1m
+    fi
     if [ "$have_nat" = 1 ]; then
         t_rows+=("| outbound NAT throughput (container → outside), ovsgw at least 0.9× Docker's bridge driver | $(x2 "$NAT_TCP") ($(gbit "$(kv_med "$P/nat.v" ovsgw-nat:tcp)") vs $(gbit "$(kv_med "$P/nat.v" bridge-nat:tcp)") Gbit/s) | $(verdict ge "$NAT_TCP" 0.9) |")
         t_rows+=("| published-port throughput (outside → \`-p\` → container), ovsgw at least 0.9× the bridge driver | $(x2 "$PUB_TCP") ($(gbit "$(kv_med "$P/nat.v" ovsgw-pub:tcp)") vs $(gbit "$(kv_med "$P/nat.v" bridge-pub:tcp)") Gbit/s) | $(verdict ge "$PUB_TCP" 0.9) |")
@@ -111,11 +136,24 @@ svc_machine_rows() {
 svc_parts_table() {
     [ -s "$R/parts" ] || return 0
     cat <<EOF
-Load average before and after each part (1, 5 and 15 minutes; 2 CPUs): the
+Load average before and after each part (1, 5 and 15 minutes; $(m nproc) CPUs$([ "$KGUEST" = 1 ] && echo ", the guest's own")): the
 machine is shared, and other work (tests, a qemu guest) changes absolute
 figures from one run to the next. That is why every figure below is set
 against a baseline measured in the same part, interleaved with it.
 
+EOF
+    if [ "$DP" = system ]; then
+        cat <<EOF
+The last column counts the upcalls that the kernel datapath lost during
+the part's measurements (\`lost:\` of \`ovs-appctl dpctl/show\`): a
+packet that misses the kernel's flow cache goes up to ovs-vswitchd, and
+one that finds no handler thread ready is dropped.
+
+| part | started (s into the run) | took (s) | load before | load after | upcalls lost |
+|---|---:|---:|---|---|---:|
+EOF
+    else
+        cat <<EOF
 The last column counts the packets that ovs-vswitchd's packet sockets
 dropped during the part's measurements: on the userspace datapath,
 ovs-vswitchd reads each veth through an \`AF_PACKET\` socket, and when its
@@ -128,6 +166,7 @@ iperf3 comes from on OVS, and what a busy machine makes worse.
 | part | started (s into the run) | took (s) | load before | load after | packets dropped at ovs-vswitchd's packet sockets |
 |---|---:|---:|---|---|---:|
 EOF
+    fi
     while read -r name t0 d a1 a5 a15 b1 b5 b15; do
         echo "| $name | $t0 | $d | $a1 $a5 $a15 | $b1 $b5 $b15 | $(part_drops "$name") |"
     done <"$R/parts"
@@ -229,6 +268,23 @@ svc_datapath_advice() {
     [ "$have_lat" = 1 ] && lr=$(kv_ratio "$P/lat50" ovsgw-same bridge)
     [ "$have_rr" = 1 ] && rr=$(kv_ratio "$P/rr.rps" ovsgw-same:1:GET bridge:1:GET) &&
         nr=$(kv_ratio "$P/rr.rps" ovsgw-same:1:GET ovs-normal:1:GET)
+    if [ "$DP" = system ]; then
+        cat <<EOF
+**Latency-bound services on the kernel datapath.** Here packets between
+two containers stay in the kernel, as with Docker's bridge driver: a
+packet that hits the kernel's flow cache never reaches ovs-vswitchd. A
+ping round trip through ovsgw took $(x2 "$lr") as long as through Docker's
+bridge driver (p50), and one redis client got $(x2 "$rr") the bridge
+driver's requests per second ($(x2 "$nr") those of a plain OVS bridge with
+one NORMAL flow on the same datapath). On the userspace datapath the same
+redis client got a small fraction of the bridge driver's requests per
+second (see [benchmarks.md](benchmarks.md)): for latency-bound services
+(databases, caches, RPC), run ovsgw on the kernel datapath, which it
+picks by itself where the module is loaded.
+
+EOF
+        return 0
+    fi
     cat <<EOF
 **Which datapath for latency-bound services.** On the userspace (netdev)
 datapath measured here, every packet between two containers goes through
@@ -243,8 +299,9 @@ module, \`ovsgw.datapath=system\`), which keeps packets in the kernel as
 the bridge driver does, or stay on the bridge driver; the userspace
 datapath suits machines without the module and traffic that is not
 latency-bound. The kernel datapath's own figures are not on this page:
-this machine has no OVS kernel module (they are to be measured in the
-kernel guest).
+this machine has no OVS kernel module; they are measured in a qemu guest
+by \`sudo make bench-kernel\`, in
+[benchmarks-kernel.md](benchmarks-kernel.md).
 
 EOF
 }
@@ -275,8 +332,8 @@ holds the namespace. Setups:
   through the virtual gateway;
 - **bridge**: a user-defined network of Docker's built-in bridge driver,
   same dockerd;
-- **ovs-normal**: one bridge of the same OVS on the same userspace
-  (netdev) datapath with a single \`actions=NORMAL\` flow, veths added by
+- **ovs-normal**: one bridge of the same OVS on the same $DP_TXT
+  with a single \`actions=NORMAL\` flow, veths added by
   hand into \`--net none\` containers: what OVS itself costs.
 
 Each of $(m svc_rounds) rounds measures every setup once, in ABBA order

@@ -54,6 +54,7 @@
 #                                {5}; each round is one ovs-docker cycle
 #   BENCH_ATTACH_PER_ROUND       followed by a block of this many ovsgw
 #                                cycles [10] {6}
+#   BENCH_ATTACH_MODES           the attach modes measured ["spare fresh"]
 #   BENCH_ECHOES                 OpenFlow echoes per count [20]
 #   BENCH_START_RUNS             docker run --rm per network [30] {6}
 #   BENCH_IPERF_SECONDS          length of one iperf3 run [3] {2}
@@ -71,6 +72,17 @@
 #                                seconds [2] {1}
 #   BENCH_OUT, BENCH_PLOT        [docs/benchmarks.md] [docs/benchmarks.png]
 #   BENCH_KEEP=1                 keep the raw data (and $OVSGW_T) at exit
+#   BENCH_RAW=DIR                the raw data in DIR (made, and kept) instead
+#                                of a temporary directory
+#   BENCH_REPORT=0               no page: the raw data only (with BENCH_RAW)
+#   OVSGW_DATAPATH               datapath of every ovsgw network and OVS
+#                                bridge the benchmark makes [system if the
+#                                OVS kernel module is loaded, else netdev,
+#                                as the daemon's own choice]
+#
+# `bench/run.sh deps` only installs what the benchmarks need (iperf3,
+# gnuplot, redis-tools, wrk, nginx unpacked), for a run where nothing can
+# be installed (the kernel guest of `make bench-kernel`).
 # shellcheck disable=SC2317,SC2015  # functions called through traps; a && b || die
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -85,6 +97,17 @@ fi
 # shellcheck source=scripts/lib/env.sh
 . "$TOP/scripts/lib/env.sh"
 
+# The datapath the benchmark runs on, picked as the daemon picks it.
+if [ -z "${OVSGW_DATAPATH:-}" ]; then
+    OVSGW_DATAPATH=netdev
+    [ -d /sys/module/openvswitch ] && OVSGW_DATAPATH=system
+fi
+case $OVSGW_DATAPATH in
+system | netdev) export OVSGW_DATAPATH ;;
+*) echo "bench: OVSGW_DATAPATH=$OVSGW_DATAPATH: want system or netdev" >&2; exit 1 ;;
+esac
+DP=$OVSGW_DATAPATH
+
 QUICK=${BENCH_QUICK:-0}
 q() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 PARTS="throughput latency rr http ipv6 nat start attach"
@@ -92,6 +115,7 @@ ONLY=${BENCH_ONLY:-$PARTS}
 COUNTS=${BENCH_COUNTS:-1 100 1000}
 ATTACH_ROUNDS=${BENCH_ATTACH_ROUNDS:-$(q 20 5)}
 ATTACH_PER_ROUND=${BENCH_ATTACH_PER_ROUND:-$(q 10 6)}
+ATTACH_MODES=${BENCH_ATTACH_MODES:-spare fresh}
 ECHOES=${BENCH_ECHOES:-20}
 START_RUNS=${BENCH_START_RUNS:-$(q 30 6)}
 IPERF_SECONDS=${BENCH_IPERF_SECONDS:-$(q 3 2)}
@@ -107,7 +131,12 @@ HAVE=0             # endpoints on the attach network
 CTL=               # ovs-vswitchd's unixctl socket
 OD_CTR=bench-od-$$
 BENCH_IMAGE=ovsgw-bench
-R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)   # raw results
+if [ -n "${BENCH_RAW:-}" ]; then       # raw results
+    rm -rf --one-file-system "$BENCH_RAW" && mkdir -p "$BENCH_RAW" || exit 1
+    R=$(cd "$BENCH_RAW" && pwd)
+else
+    R=$(mktemp -d /tmp/ovsgw-bench.XXXXXX)
+fi
 # The C tools of bench/, built by the Makefile beside the daemon; nginx
 # unpacked from its Debian package (bench/services.sh).
 ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
@@ -333,7 +362,7 @@ bench_attach() {
     done
     rules_json=$(printf '%s' "$SCALE_RULES" | sed 's/"/\\"/g')
     "$ATTACH" "$OVSGW_SOCK" call /NetworkDriver.CreateNetwork \
-        "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"netdev\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
+        "{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{\"ovsgw.datapath\":\"$DP\",\"ovsgw.tcp.rules\":\"$rules_json\",\"ovsgw.tcp.default\":\"deny\"}},\"IPv4Data\":[$subnets],\"IPv6Data\":[]}" \
         >/dev/null || die "CreateNetwork failed"
     mkdir -p "$R/attach"
     echo "$SCALE_SUBNETS $(policy_flow_count)" >"$R/attach/scale-params"
@@ -353,18 +382,21 @@ bench_attach() {
         local t0=$SECONDS
         "$ATTACH" "$OVSGW_SOCK" fill "$net" "$HAVE" "$n" 10.40 "$SCALE_SUBNETS" ||
             die "creating endpoints failed"
+        echo "$HAVE $n $((SECONDS - t0))" >>"$R/attach/fill"
         HAVE=$n
         log "attach: $n endpoints there (filled in $((SECONDS - t0))s)"
         # Spare first, on the daemon that has run since the previous N: the
         # scale figures are for endpoints created, not restored from OVSDB
         # (a restart's figures are taken apart, in ovsgw_mode).
-        attach_rounds spare "$net" "$br"
+        [[ " $ATTACH_MODES " != *" spare "* ]] || attach_rounds spare "$net" "$br"
         line=$(scale_line "$br")
         echo "$line" >>"$R/attach/scale"
         log "attach: N=$n: flows, RSS, peak RSS: ${line#* }"
-        attach_rounds fresh "$net" "$br"
-        # Back to the default flags: the restart restores N endpoints.
-        ovsgw_mode spare
+        if [[ " $ATTACH_MODES " == *" fresh "* ]]; then
+            attach_rounds fresh "$net" "$br"
+            # Back to the default flags: the restart restores N endpoints.
+            ovsgw_mode spare
+        fi
         components "$br" "$R/attach/comp-$n" || die "component timing failed"
         log "attach: N=$n: OpenFlow echo median" \
             "$(awk '$1 == "of-echo" { print $2 }' "$R/attach/comp-$n" | median_col1) us, after" \
@@ -377,7 +409,7 @@ bench_attach() {
 
 bench_start() {
     local i net nets t0 t1
-    dk network create -d "$DRIVER" --subnet 10.41.0.0/24 --gateway 10.41.0.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.41.0.0/24 --gateway 10.41.0.1 \
         bench-ovsgw >/dev/null || die "cannot create the ovsgw network"
     dk network create -d bridge --subnet 10.42.0.0/24 --gateway 10.42.0.1 \
         bench-bridge >/dev/null || die "cannot create the bridge network"
@@ -442,7 +474,7 @@ bench_throughput() {
     lbr=${lbr:0:15}
     # ovsgw: two subnets; server and a client in 10.43.1.0/24, a client in
     # 10.43.2.0/24 (routed by the flows through the virtual gateway).
-    dk network create -d "$DRIVER" --subnet 10.43.1.0/24 --gateway 10.43.1.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.43.1.0/24 --gateway 10.43.1.1 \
         --subnet 10.43.2.0/24 --gateway 10.43.2.1 bench-tp >/dev/null ||
         die "cannot create the ovsgw throughput network"
     dk run -d --name tp-srv --net bench-tp --ip 10.43.1.10 "$BENCH_IMAGE" sleep 1d >/dev/null &&
@@ -454,7 +486,7 @@ bench_throughput() {
         dk run -d --name "$c" --net none "$BENCH_IMAGE" sleep 1d >/dev/null ||
             die "cannot start $c"
     done
-    # Same OVS, same (netdev) datapath, one flow: actions=NORMAL.
+    # Same OVS, same datapath, one flow: actions=NORMAL.
     normal_bridge "$brn" nrm-srv nrm-cli 10.44.0 || die "cannot build the NORMAL bridge"
     # Linux bridge.
     tns ip link add "$lbr" type bridge && tns ip link set "$lbr" up &&
@@ -513,12 +545,14 @@ machine_info() {
     local f=$R/machine
     {
         machine_base
+        echo "datapath=$DP"
         echo "tso=$(ovs-vsctl --timeout=5 get Open_vSwitch . other_config:userspace-tso-enable 2>/dev/null | tr -d '"')"
         echo "docker=$(dk version --format '{{.Server.Version}}' 2>/dev/null)"
         echo "quick=$QUICK"
         echo "counts=$COUNTS"
         echo "attach_rounds=$ATTACH_ROUNDS"
         echo "attach_per_round=$ATTACH_PER_ROUND"
+        echo "attach_modes=$ATTACH_MODES"
         echo "echoes=$ECHOES"
         echo "start_runs=$START_RUNS"
         echo "iperf_seconds=$IPERF_SECONDS"
@@ -546,7 +580,14 @@ machine_info() {
 for p in $ONLY; do
     [[ " $PARTS " == *" $p "* ]] || die "BENCH_ONLY: no part '$p' (parts: $PARTS)"
 done
+for p in $ATTACH_MODES; do
+    [[ " spare fresh " == *" $p "* ]] || die "BENCH_ATTACH_MODES: no mode '$p' (modes: spare fresh)"
+done
 bench_deps ""
+if [ "${1:-}" = deps ]; then
+    svc_deps || die "the tools of latency, rr, http and nat are missing"
+    exit 0
+fi
 if [ ! -x "$ATTACH" ]; then
     make -s -C "$TOP" "${ATTACH#"$TOP"/}" >&2 || die "cannot build $ATTACH (make)"
 fi
@@ -602,7 +643,7 @@ part_start() {
     bench_start
 }
 part_attach() {
-    log "attach: counts $COUNTS, modes spare and fresh, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
+    log "attach: counts $COUNTS, modes $ATTACH_MODES, each $ATTACH_ROUNDS rounds of 1 ovs-docker + $ATTACH_PER_ROUND ovsgw cycles"
     bench_attach
 }
 
@@ -644,5 +685,9 @@ OVSGW_KEEP=${BENCH_KEEP:-0} env_cleanup || log "env_cleanup reported leftovers"
     echo "elapsed=$((SECONDS - T_START))"
     echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 } >>"$R/machine"
+if [ "${BENCH_REPORT:-1}" = 0 ]; then
+    log "done in $((SECONDS - T_START))s; no page (BENCH_REPORT=0), raw results in $R"
+    exit 0
+fi
 bash "$HERE/report.sh" "$R" "$OUT" "$PLOT" || die "report failed"
 log "wrote $OUT and $PLOT in $((SECONDS - T_START))s"

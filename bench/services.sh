@@ -268,13 +268,13 @@ iperf_ns() {
 
 # ------------------------------------------ latency, rr, http: the setups
 
-# normal_bridge BR SRV CLI NET: one netdev bridge of our OVS with a single
+# normal_bridge BR SRV CLI NET: one bridge of our OVS (datapath $DP) with a single
 # actions=NORMAL flow, and veths from it into the --net none containers
 # SRV (NET.1/24) and CLI (NET.2/24).
 normal_bridge() {
     local br=$1 a=${1}a b=${1}b
     veth_into "$2" "$a" "$4.1/24" && veth_into "$3" "$b" "$4.2/24" &&
-        ovs-vsctl --timeout=20 add-br "$br" -- set bridge "$br" datapath_type=netdev \
+        ovs-vsctl --timeout=20 add-br "$br" -- set bridge "$br" datapath_type="$DP" \
             fail_mode=secure -- add-port "$br" "$a" -- add-port "$br" "$b" &&
         ovs-ofctl del-flows "$br" && ovs-ofctl add-flow "$br" "priority=0,actions=NORMAL"
 }
@@ -290,7 +290,7 @@ svc_setups_up() {
     local c s name cli ip
     [ "$SVC_UP" = 1 ] && return 0
     SVC_UP=1
-    dk network create -d "$DRIVER" --subnet 10.52.1.0/24 --gateway 10.52.1.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.52.1.0/24 --gateway 10.52.1.1 \
         --subnet 10.52.2.0/24 --gateway 10.52.2.1 bench-svc >/dev/null &&
         dk network create -d bridge --subnet 10.54.0.0/24 --gateway 10.54.0.1 \
             bench-svcb >/dev/null || die "cannot create the service networks"
@@ -335,21 +335,34 @@ svc_order() {
     done
 }
 
-# pkt_drops: packets that ovs-vswitchd's packet sockets (the netdev
-# datapath reads each veth through one) dropped because their receive
-# buffer was full, summed over the sockets open now (`ss -0 -m`: d<N>).
+# pkt_drops: packets lost on the way to ovs-vswitchd.  Netdev: what its
+# packet sockets (the netdev datapath reads each veth through one) dropped
+# because their receive buffer was full, summed over the sockets open now
+# (`ss -0 -m`: d<N>).  System: the kernel datapath's upcalls lost
+# (`lost:` of dpctl/show), summed over its datapaths.
 pkt_drops() {
+    if [ "$DP" = system ]; then
+        ovs-appctl -T 10 dpctl/show 2>/dev/null |
+            awk '/lookups:/ { for (i = 2; i <= NF; i++) { split($i, kv, ":")
+                if (kv[1] == "lost") t += kv[2] } } END { print t + 0 }'
+        return
+    fi
     tns ss -0 -m -p 2>/dev/null | grep ovs-vswitchd | grep -o ',d[0-9]*)' | tr -d ',d)' |
         awk '{ t += $1 } END { print t + 0 }'
 }
 
 # dp_stats "PART: before|after": ovs-vswitchd's datapath counters to
-# $R/dpstats (upcalls, misses), the packet socket drops to $R/sockdrops
+# $R/dpstats (upcalls, misses), the drops of pkt_drops to $R/sockdrops
 # ("PART before|after N"); for the performance notes on the page.
 dp_stats() {
     {
         echo "== $1"
-        ovs-appctl -T 10 dpif-netdev/pmd-stats-show 2>&1 | grep -E 'thread|packets|hits|upcalls|miss|lost|cycles'
+        if [ "$DP" = system ]; then
+            ovs-appctl -T 10 dpctl/show 2>&1 | grep -E '@|lookups|flows'
+        else
+            ovs-appctl -T 10 dpif-netdev/pmd-stats-show 2>&1 |
+                grep -E 'thread|packets|hits|upcalls|miss|lost|cycles'
+        fi
     } >>"$R/dpstats"
     echo "${1/:/} $(pkt_drops)" >>"$R/sockdrops"
 }
@@ -461,7 +474,7 @@ nat_paths() {
 bench_nat() {
     local i j name ns ip pi pr ph v c size order r
     outside_up || die "cannot build the outside namespace"
-    dk network create -d "$DRIVER" --subnet 10.55.1.0/24 --gateway 10.55.1.1 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --subnet 10.55.1.0/24 --gateway 10.55.1.1 \
         bench-nat >/dev/null &&
         dk network create -d bridge --subnet 10.56.0.0/24 --gateway 10.56.0.1 \
             bench-natb >/dev/null || die "cannot create the NAT networks"
@@ -560,7 +573,7 @@ addr6_ready() {
 # $R/v6: "REP SETUP MBITS"; SETUP v4-same, v6-same, v4-routed, v6-routed.
 bench_ipv6() {
     local i k n name ns ip s setups r
-    dk network create -d "$DRIVER" --ipv6 \
+    dk network create -d "$DRIVER" -o ovsgw.datapath="$DP" --ipv6 \
         --subnet 10.57.1.0/24 --gateway 10.57.1.1 --subnet 10.57.2.0/24 --gateway 10.57.2.1 \
         --subnet fd00:57:1::/64 --gateway fd00:57:1::1 \
         --subnet fd00:57:2::/64 --gateway fd00:57:2::1 bench-v6 >/dev/null ||

@@ -1,26 +1,39 @@
 #!/bin/bash
-# test/kernel/run.sh - sudo make test-kernel: the integration tests on the
-# OVS kernel datapath, in a qemu guest under software emulation (TCG; a KVM
-# guest hangs on these machines) with Debian's kernel, which ships
-# openvswitch.ko.  See docs/kernel-datapath.md.
+# test/kernel/run.sh - sudo make test-kernel and sudo make bench-kernel: the
+# integration tests, or the benchmarks, on the OVS kernel datapath, in a
+# qemu guest under software emulation (TCG; a KVM guest hangs on these
+# machines) with Debian's kernel, which ships openvswitch.ko.  See
+# docs/kernel-datapath.md.
 #
 # The guest boots Debian's linux-image (fetched with apt-get download and
 # unpacked into $KERNEL_CACHE, never installed on the host) with a small
 # busybox initramfs (test/kernel/init.sh), sees the host's root read-only
 # over 9p with an overlay on tmpfs, and runs test/kernel/guest.sh: modprobe
-# openvswitch, then test/integration/run.sh with OVSGW_DATAPATH=system and
-# the freshly built $OVSGW_BIN.  Prints "kernel: N passed, N failed" and
-# exits non-zero on any failure, and when the guest cannot boot, the module
-# cannot load or the suite cannot start.
+# openvswitch, then, on the system datapath with the freshly built
+# $OVSGW_BIN, by KERNEL_MODE:
+#   test   test/integration/run.sh; prints "kernel: N passed, N failed" and
+#          exits non-zero on any failure;
+#   bench  bench/run.sh, scaled down (see guest.sh); when it finished,
+#          the host writes $KERNEL_BENCH_OUT and its plot from the guest's
+#          raw results with bench/report.sh (the guest's checks in its
+#          machine table), and exits non-zero if the benchmark or one of
+#          the guest's checks failed.
+# Either fails loudly when the guest cannot boot, the module cannot load or
+# the run cannot start.
 #
 # Variables:
+#   KERNEL_MODE    test or bench (default test)
 #   KERNEL_TESTS   tests to run ("all": every test; default: $DEFAULT_TESTS)
+#   KERNEL_BENCH_OUT  bench: the page [docs/benchmarks-kernel.md]; the plot
+#                  beside it (.png)
+#   BENCH_*        bench: passed to bench/run.sh in the guest
 #   KERNEL_CACHE   kernel and initramfs cache (default /var/cache/ovsgw-kernel)
 #   KERNEL_BUILD   build directory; the run's files go to $KERNEL_BUILD/kernel
 #   KERNEL_MEM     guest memory in MiB (4096)       KERNEL_SMP  vCPUs (2)
 #   KERNEL_TIMEOUT seconds for the whole guest run (3600; 7200 for "all")
 #   KERNEL_BOOT_TIMEOUT seconds until the guest has booted (600)
 #   OVSGW_BIN, OVSGW_UDPCAT  the binaries the guest runs (built on the host)
+#   BENCH_ATTACH   bench: bench/attach.c built [beside OVSGW_BIN]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 TOP=$(cd "$HERE/../.." && pwd -P)
@@ -60,6 +73,9 @@ KERNEL_MEM=${KERNEL_MEM:-4096}
 KERNEL_SMP=${KERNEL_SMP:-2}
 KERNEL_BOOT_TIMEOUT=${KERNEL_BOOT_TIMEOUT:-600}
 KERNEL_TESTS=${KERNEL_TESTS:-${DEFAULT_TESTS[*]}}
+KERNEL_MODE=${KERNEL_MODE:-test}
+KERNEL_BENCH_OUT=${KERNEL_BENCH_OUT:-$TOP/docs/benchmarks-kernel.md}
+BENCH_ATTACH=${BENCH_ATTACH:-$(dirname "$OVSGW_BIN")/bench/attach}
 # Modules the initramfs loads to mount the host (their dependencies come
 # along).
 INITRD_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
@@ -70,20 +86,30 @@ TMP_DIRS=()
 TMPD=
 RUN=
 
-say() { echo "test-kernel: $*"; }
+TAG=$KERNEL_MODE-kernel
+say() { echo "$TAG: $*"; }
 
 # fail MESSAGE: loudly, with the tail of the guest's console if any.
 fail() {
     echo
     echo "########################################################"
-    echo "test-kernel: FAIL: $*"
+    echo "$TAG: FAIL: $*"
     echo "########################################################"
     if [ -n "$RUN" ] && [ -s "$RUN/console.log" ]; then
         echo "guest console ($RUN/console.log), last 60 lines:"
         tail -n 60 "$RUN/console.log" | tr -d '\r' | sed 's/^/  | /'
     fi
-    echo "kernel: 0 passed, 1 failed"
+    summary 0 1
     exit 1
+}
+
+# summary PASSED FAILED: the last line.
+summary() {
+    if [ "$KERNEL_MODE" = bench ]; then
+        echo "bench-kernel: $1 guest checks passed, $2 failed"
+    else
+        echo "kernel: $1 passed, $2 failed"
+    fi
 }
 
 alive() {
@@ -118,10 +144,14 @@ trap cleanup EXIT
 trap 'echo; say "interrupted"; exit 130' INT
 trap 'say "terminated"; exit 143' TERM
 
-[ "$(id -u)" -eq 0 ] || fail "needs root (sudo make test-kernel)"
+case $KERNEL_MODE in
+test | bench) ;;
+*) fail "KERNEL_MODE=$KERNEL_MODE: want test or bench" ;;
+esac
+[ "$(id -u)" -eq 0 ] || fail "needs root (sudo make $TAG)"
 for c in qemu-system-x86_64 apt-get apt-cache dpkg-deb depmod modprobe \
     busybox gzip flock; do
-    command -v "$c" >/dev/null || fail "$c is missing (make test-kernel installs it: bash test/deps.sh kernel)"
+    command -v "$c" >/dev/null || fail "$c is missing (make $TAG installs it: bash test/deps.sh kernel)"
 done
 [ -x "$OVSGW_BIN" ] || fail "$OVSGW_BIN is not built"
 [ -x "$OVSGW_UDPCAT" ] || fail "$OVSGW_UDPCAT is not built"
@@ -138,7 +168,16 @@ for p in "$TOP" "$KERNEL_CACHE" "$OVSGW_BIN" "$OVSGW_UDPCAT"; do
         fail "$p is under /tmp or /run, which the guest does not see" ;;
     esac
 done
-if [ "$KERNEL_TESTS" = all ]; then
+if [ "$KERNEL_MODE" = bench ]; then
+    KERNEL_TESTS=
+    [ -x "$BENCH_ATTACH" ] || fail "$BENCH_ATTACH is not built (make bench-kernel builds it)"
+    BENCH_ATTACH=$(realpath "$BENCH_ATTACH")
+    # Nothing can be installed in the guest (no network): the benchmark's
+    # tools come from the host's root, installed now if missing.
+    say "the benchmark's tools (bench/run.sh deps)"
+    OVSGW_BIN=$OVSGW_BIN BENCH_ATTACH=$BENCH_ATTACH bash "$TOP/bench/run.sh" deps ||
+        fail "the benchmark's tools are missing (bench/run.sh deps)"
+elif [ "$KERNEL_TESTS" = all ]; then
     KERNEL_TESTS=
     KERNEL_TIMEOUT=${KERNEL_TIMEOUT:-7200}
 fi
@@ -289,17 +328,28 @@ mkdir -p "$RUN/out"
 : >"$RUN/console.log"
 {
     printf '%s=%q\n' KVER "$KVER" MODDIR "$KDIR/lib/modules/$KVER" \
-        GUEST_SCRIPT "$HERE/guest.sh" REPO "$TOP" KERNEL_TESTS "$KERNEL_TESTS" \
-        SUITE_TIMEOUT "$((KERNEL_TIMEOUT - 120))" OVSGW_BIN "$OVSGW_BIN" \
-        OVSGW_UDPCAT "$OVSGW_UDPCAT"
+        GUEST_SCRIPT "$HERE/guest.sh" REPO "$TOP" KERNEL_MODE "$KERNEL_MODE" \
+        KERNEL_TESTS "$KERNEL_TESTS" SUITE_TIMEOUT "$((KERNEL_TIMEOUT - 120))" \
+        OVSGW_BIN "$OVSGW_BIN" OVSGW_UDPCAT "$OVSGW_UDPCAT"
     [ -z "${OVSGW_LEAK_CYCLES:-}" ] || printf '%s=%q\n' OVSGW_LEAK_CYCLES "$OVSGW_LEAK_CYCLES"
+    if [ "$KERNEL_MODE" = bench ]; then
+        printf '%s=%q\n' BENCH_ATTACH "$BENCH_ATTACH"
+        # The caller's BENCH_* knobs (but where the results go).
+        for v in $(compgen -v BENCH_); do
+            case $v in
+            BENCH_ATTACH | BENCH_OUT | BENCH_PLOT | BENCH_RAW | BENCH_KEEP | BENCH_REPORT) ;;
+            *) printf '%s=%q\n' "$v" "${!v}" ;;
+            esac
+        done
+    fi
 } >"$RUN/out/guest.env"
 
-say "host load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+HOST_LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+say "host load average: $HOST_LOAD0"
 say "booting $KVER under TCG (-m $KERNEL_MEM -smp $KERNEL_SMP), console in $RUN/console.log"
-say "tests: ${KERNEL_TESTS:-every test}"
+[ "$KERNEL_MODE" = bench ] || say "tests: ${KERNEL_TESTS:-every test}"
 QEMU_T0=$SECONDS
-qemu-system-x86_64 -name ovsgw-test-kernel -accel tcg,thread=multi \
+qemu-system-x86_64 -name "ovsgw-$TAG" -accel tcg,thread=multi \
     -m "$KERNEL_MEM" -smp "$KERNEL_SMP" -nodefaults -no-user-config \
     -display none -monitor none -serial "file:$RUN/console.log" -no-reboot \
     -kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$INITRD" \
@@ -339,17 +389,41 @@ if ! { [ -f "$RUN/out/result" ] && tail -n1 "$RUN/out/result" | grep -qx DONE=1;
     fail "the guest stopped without a result (crash, panic or power-off)"
 fi
 
+# bench_page: the host's side of the run added to the guest's raw results,
+# then the page and its plot from them (bench/report.sh, on the host).
+bench_page() {
+    local raw=$RUN/out/raw plot=${KERNEL_BENCH_OUT%.md}.png
+    {
+        echo "kguest=1"
+        echo "host_cpu=$(nproc) × $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+        echo "host_mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+        echo "host_kernel=$(uname -r)"
+        echo "host_os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+        echo "qemu=$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }')"
+        echo "guest_pkg=$(cat "$KDIR/.complete")"
+        echo "guest_mem=$KERNEL_MEM"
+        echo "guest_smp=$KERNEL_SMP"
+        echo "host_load=$HOST_LOAD0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (1, 5, 15 min)"
+        echo "dpctl=${DPCTL_SAMPLES:-0} samples, lost max ${LOST_MAX:-?}"
+        echo "checks=$PASSED passed, $FAILED failed$([ "$FAILED" -eq 0 ] || printf ' (%s)' "$(printf '%s\n' "$FAILED_NAMES" | sed '/^$/d' | paste -sd ';')")"
+        echo "bridges=${DATAPATH_TYPES:-}"
+        echo "boot_s=$BOOT_S"
+        echo "total_s=$SECONDS"
+    } >>"$raw/machine"
+    bash "$TOP/bench/report.sh" "$raw" "$KERNEL_BENCH_OUT" "$plot"
+}
+
 # The guest's verdict (written by guest.sh with printf %q).
 FATAL='' PASSED=0 FAILED=0 FAILED_NAMES='' TESTS_RAN='' DATAPATH_TYPES=''
 LOST_MAX='' MISSED_MAX='' HIT_MAX='' DPCTL_SAMPLES='' SUITE_S='' GUEST_RC=''
-GUEST_BOOT_S='' SETUP_S=''
+GUEST_BOOT_S='' SETUP_S='' SUITE_RC=''
 # shellcheck source=/dev/null
 . "$RUN/out/result"
 [ -z "$FATAL" ] || fail "in the guest: $FATAL"
 
 echo
 say "guest booted in ${BOOT_S} s (guest clock: ${GUEST_BOOT_S:-?} s), ran ${GUEST_S} s (suite ${SUITE_S:-?} s); total ${SECONDS} s with setup"
-say "tests run: ${TESTS_RAN:-none}"
+[ "$KERNEL_MODE" = bench ] || say "tests run: ${TESTS_RAN:-none}"
 say "bridges' datapath_type: ${DATAPATH_TYPES:-none seen}"
 say "host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "ovs-dpctl show (${DPCTL_SAMPLES:-0} samples): lost max ${LOST_MAX:-?}, missed max ${MISSED_MAX:-?}, hit max ${HIT_MAX:-?}"
@@ -369,5 +443,14 @@ if [ "$GUEST_RC" != 0 ]; then
     FAILED=$((FAILED + 1))
     say "FAIL: the guest script stopped with exit status ${GUEST_RC:-?}"
 fi
-echo "kernel: $PASSED passed, $FAILED failed"
+# The page when the benchmark itself went through; it shows the guest's
+# checks (a lost upcall, a bridge not on the system datapath).
+if [ "$KERNEL_MODE" = bench ]; then
+    if [ "${SUITE_RC:-}" = 0 ] && [ -s "$RUN/out/raw/machine" ]; then
+        bench_page || { FAILED=$((FAILED + 1)); say "FAIL: bench/report.sh failed"; }
+    else
+        say "the benchmark did not finish: the page is left alone; raw results in $RUN/out/raw"
+    fi
+fi
+summary "$PASSED" "$FAILED"
 [ "$FAILED" -eq 0 ]
