@@ -49,9 +49,8 @@ TOP=$(cd "$HERE/../.." && pwd -P)
 # and ovsdb-server, ARP spoofing and the LOCAL port, the datapath the
 # daemon picks by itself with the kernel's upcall counters, IPv6 (the
 # neighbor solicitations ovsgw answers through packet-ins there: gateways,
-# endpoints, the host through the uplink, also one that two networks
-# share; ND spoofing), and the way out (NAT) and published ports through
-# the uplink.  Left out: no
+# endpoints, the host through the uplink; ND spoofing), and the way out
+# (NAT) and published ports through the uplink.  Left out: no
 # data path or nothing the datapath changes (bad options and input, policy
 # rule order and syntax, status, two instances, packaging), only slower
 # here (parallel load, leak cycles), and test_restart_dockerd, whose
@@ -62,8 +61,7 @@ DEFAULT_TESTS=(test_seed test_isolation test_antispoofing test_mtu
     test_policy_default_deny test_spare_ports test_spare_shared_bridge_mtu
     test_restart_daemon test_restart_vswitchd test_restart_ovsdb
     test_security test_datapath_auto test_ipv6_core test_ipv6_spoofing
-    test_ipv6_outside test_uplink_outbound test_uplink_ports
-    test_uplink_shared_bridge)
+    test_ipv6_outside test_uplink_outbound test_uplink_ports)
 
 KERNEL_CACHE=${KERNEL_CACHE:-/var/cache/ovsgw-kernel}
 KERNEL_BUILD=${KERNEL_BUILD:-$TOP/build}
