@@ -87,6 +87,17 @@ iperf_mbits() {
         if ($i == "Mbits/sec") v = $(i - 1) } END { if (v == "") exit 1; print v }'
 }
 
+# report_start RESULTS_DIR OUT.md OUT.png: a report script's arguments as
+# R, OUT and PLOT, and a scratch directory P, removed at exit.
+# shellcheck disable=SC2034  # OUT and PLOT are the caller's
+report_start() {
+    R=$1
+    OUT=$2
+    PLOT=$3
+    P=$(mktemp -d /tmp/ovsgw-report.XXXXXX)
+    trap 'rm -rf "$P"' EXIT
+}
+
 bench_results_done() {
     if [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_RAW:-}" ]; then
         log "raw results kept in $R"

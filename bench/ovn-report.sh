@@ -14,13 +14,9 @@
 #   attach/restarts N MODE MS
 #   attach/mon-N, attach/mon-cycles   the monitored cycles (install latency)
 set -uo pipefail
-R=$1
-OUT=$2
-PLOT=$3
-P=$(mktemp -d /tmp/ovsgw-report.XXXXXX)
-trap 'rm -rf "$P"' EXIT
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_start "$@"
 
 have_tp=0; [ -s "$R/tp" ] && have_tp=1
 have_reach=0; [ -s "$R/reach" ] && have_reach=1

@@ -3,14 +3,9 @@
 # bench/run.sh into docs/benchmarks.md and its plot.  Can be re-run on kept
 # results (BENCH_KEEP=1 make bench).
 set -uo pipefail
-R=$1
-OUT=$2
-PLOT=$3
-P=$(mktemp -d /tmp/ovsgw-report.XXXXXX)
-trap 'rm -rf "$P"' EXIT
-
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_start "$@"
 mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.2f", k / 1024 }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 >= b + 0) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
