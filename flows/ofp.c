@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bytes.h"
 #include "util.h"
 
 /* ---- bytes ------------------------------------------------------------ */
@@ -24,24 +25,6 @@ static uint8_t *put_zeros(struct ofp_buf *b, size_t n)
     return p;
 }
 
-static void be16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-    be16(p, v >> 16);
-    be16(p + 2, v);
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-    be32(p, v >> 32);
-    be32(p + 4, v);
-}
-
 static void put16(struct ofp_buf *b, uint16_t v)
 {
     be16(put_zeros(b, 2), v);
@@ -55,16 +38,6 @@ static void put32(struct ofp_buf *b, uint32_t v)
 static void pad8(struct ofp_buf *b, size_t start)
 {
     put_zeros(b, (8 - (b->len - start) % 8) % 8);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t) get16(p) << 16 | get16(p + 2);
 }
 
 /* Starts a message; end_msg() fills in its length. */

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "bytes.h"
+
 enum {
     ETH_LEN = 14,
     IP6_LEN = 40,
@@ -12,17 +14,6 @@ enum {
     NS_LEN = 24,       /* type, code, checksum, reserved, target */
     OPT_TLL = 2,
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v & 0xff;
-}
 
 bool nd_parse_ns(const uint8_t *frame, size_t len, struct nd_solicit *ret)
 {
@@ -99,24 +90,21 @@ void nd_build_na(const struct nd_solicit *ns, const uint8_t mac[MAC_LEN],
     memset(frame, 0, ND_NA_LEN);
     memcpy(frame, ns->src_mac, MAC_LEN);
     memcpy(frame + 6, mac, MAC_LEN);
-    put16(frame + 12, ETH_TYPE_IPV6);
+    be16(frame + 12, ETH_TYPE_IPV6);
 
     ip[0] = 6 << 4;
-    put16(ip + 4, ND_NA_LEN - ETH_LEN - IP6_LEN);
+    be16(ip + 4, ND_NA_LEN - ETH_LEN - IP6_LEN);
     ip[6] = IPPROTO_ICMP6;
     ip[7] = 255;
     memcpy(ip + 8, &ns->target, 16);
     memcpy(ip + 24, &ns->src, 16);
 
     icmp[0] = ICMP6_NA;
-    icmp[4] = flags >> 24;
-    icmp[5] = flags >> 16;
-    icmp[6] = flags >> 8;
-    icmp[7] = flags;
+    be32(icmp + 4, flags);
     memcpy(icmp + 8, &ns->target, 16);
     icmp[24] = OPT_TLL;
     icmp[25] = 1; /* 8 bytes */
     memcpy(icmp + 26, mac, MAC_LEN);
-    put16(icmp + 2, nd_icmp6_checksum(&ns->target, &ns->src, icmp,
+    be16(icmp + 2, nd_icmp6_checksum(&ns->target, &ns->src, icmp,
                                       ND_NA_LEN - ETH_LEN - IP6_LEN));
 }

@@ -211,8 +211,6 @@ static void host_side(struct ovsgw *g)
     }
 }
 
-/* What the bridges sent: packet-ins (ndproxy.h), errors for flow changes
- * sent without waiting (then every flow is applied again). */
 /* A bridge whose solicitations ovsgw answers (IPv6 on the kernel
  * datapath) needs its connection open even when no call uses it, e.g.
  * after a packet-out failed. */
@@ -226,6 +224,8 @@ static void open_nd_bridges(struct ovsgw *g)
     }
 }
 
+/* What the bridges sent: packet-ins (ndproxy.h), errors for flow changes
+ * sent without waiting (then every flow is applied again). */
 static void read_bridges(struct ovsgw *g)
 {
     _cleanup_free_ char *err = NULL;
